@@ -1,0 +1,85 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "kiln",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kiln", targets: ["kiln"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
+    targets: [
+        // libinotifytools, as Debian's libinotifytools0-dev installs it (no pkg-config file).
+        .systemLibrary(
+            name: "CInotifyTools",
+            providers: [.apt(["libinotifytools0-dev"])]
+        ),
+        // renameat2, which Glibc's Swift module does not import: moves that never replace, and atomic swaps.
+        .target(name: "CLinuxFiles"),
+        // The workspace protocol: specs, statuses, stages, the reconcile decision. No inotify, no processes.
+        .target(
+            name: "KilnCore",
+            dependencies: [
+                "CLinuxFiles",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // inotify on one dedicated thread, turned into hints about where to look.
+        .target(
+            name: "KilnWatch",
+            dependencies: ["CInotifyTools"],
+            swiftSettings: strict
+        ),
+        // Real builds with uv (or venv + pip), the environment store, interpreter discovery.
+        .target(
+            name: "KilnBuild",
+            dependencies: [
+                "KilnCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strict
+        ),
+        // `kiln serve`: watcher, reconciler, builds and rescans as services in one group.
+        .target(
+            name: "KilnDaemon",
+            dependencies: [
+                "KilnCore", "KilnWatch", "KilnBuild",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // The CLI: one file per subcommand, thin over the libraries.
+        .executableTarget(
+            name: "kiln",
+            dependencies: [
+                "KilnCore", "KilnBuild", "KilnDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "KilnCoreTests", dependencies: ["KilnCore"], swiftSettings: strict),
+        .testTarget(name: "KilnWatchTests", dependencies: ["KilnWatch"], swiftSettings: strict),
+        .testTarget(
+            name: "KilnIntegrationTests",
+            dependencies: ["KilnCore", "kiln"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+    ]
+)

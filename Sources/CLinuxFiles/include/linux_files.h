@@ -1,0 +1,10 @@
+#ifndef KILN_LINUX_FILES_H
+#define KILN_LINUX_FILES_H
+
+/// rename(2) that fails with EEXIST instead of replacing what is at `to`.
+int kiln_rename_noreplace(const char *from, const char *to);
+
+/// Swaps two paths atomically (renameat2 RENAME_EXCHANGE): both must exist.
+int kiln_rename_exchange(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,38 @@
+import Foundation
+import KilnCore
+import SystemPackage
+
+/// A build's log file, opened for appending: build tools write to it directly, so `tail -f` shows them live.
+final class BuildLog: Sendable {
+    let path: String
+    let descriptor: FileDescriptor
+
+    init(path: String) throws {
+        self.path = path
+        descriptor = try FileDescriptor.open(
+            FilePath(path), .writeOnly, options: [.create, .append, .closeOnExec, .noFollow],
+            permissions: [.ownerReadWrite, .groupRead, .otherRead])
+    }
+
+    deinit { try? descriptor.close() }
+
+    /// A line of Kiln's own, marked so it stands apart from the tools' output.
+    func say(_ line: String) {
+        _ = try? descriptor.writeAll(Array(("kiln: " + line + "\n").utf8))
+    }
+
+    /// The byte offset where the next write lands.
+    var size: Int { Int((try? descriptor.seek(offset: 0, from: .end)) ?? 0) }
+
+    /// The tool's explanation of a failure: the lines written since `offset`, from the first error line on.
+    func failureReason(since offset: Int) -> String {
+        guard case .success(let bytes) = WorkspaceFiles.readFile(path, limit: 8 * 1024 * 1024) else { return "" }
+        let text = String(decoding: bytes.dropFirst(offset), as: UTF8.self)
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("kiln: ") }
+        let start = lines.firstIndex { $0.hasPrefix("×") || $0.lowercased().hasPrefix("error") } ?? max(0, lines.count - 3)
+        var reason = lines[start...].prefix(6).joined(separator: " ")
+        if reason.count > 600 { reason = String(reason.prefix(600)) + "…" }
+        return reason
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import KilnCore
+import Subprocess
+import SystemPackage
+
+/// Builds one spec into the environment store with real tools: `uv` when the host has it, else `python -m venv` and
+/// pip. The environment is registered (its `complete` marker written) only after everything else succeeded.
+public struct EnvironmentBuilder: Sendable {
+    public let layout: WorkspaceLayout
+    /// The `uv` binary, or nil to use venv and pip.
+    public let uv: String?
+
+    public init(layout: WorkspaceLayout, uv: String?) {
+        self.layout = layout
+        self.uv = uv
+    }
+
+    /// Runs the build, streaming every tool's output to `logPath`. Honours task cancellation (the tools are stopped,
+    /// their whole process group) and `settings.timeout`.
+    public func build(_ order: BuildOrder, interpreter: String, settings: WorkspaceSettings, logPath: String) async -> BuildOutcome {
+        let log: BuildLog
+        do {
+            try WorkspaceFiles.makeDirectory((logPath as NSString).deletingLastPathComponent)
+            log = try BuildLog(path: logPath)
+        } catch {
+            return .failed("cannot write the build log \(logPath): \(error)")
+        }
+        let started = ContinuousClock.now
+        log.say("build \(order.build) of '\(order.name)', spec sha256 \(order.specSHA256), at \(TOMLText.dateTime(Date()))")
+        log.say("python \(order.spec.base.text): \(interpreter)")
+        let outcome = await withTaskGroup(of: BuildOutcome?.self) { group in
+            group.addTask { await self.run(order, interpreter: interpreter, settings: settings, log: log, started: started) }
+            group.addTask {
+                try? await Task.sleep(for: settings.timeout)
+                return Task.isCancelled ? nil : .failed("the build took longer than the timeout (\(settings.timeout)); raise [build] timeout in workspace.toml if it needs more")
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .cancelled
+        }
+        switch outcome {
+        case .built(let env): log.say("done: \(env.summary)")
+        case .failed(let why): log.say("failed: \(why)")
+        case .cancelled: log.say("cancelled")
+        }
+        if case .built = outcome {} else { removeUnregistered(order.specSHA256) }
+        return outcome
+    }
+
+    private func run(
+        _ order: BuildOrder, interpreter: String, settings: WorkspaceSettings, log: BuildLog, started: ContinuousClock.Instant
+    ) async -> BuildOutcome {
+        let path = layout.environment(order.specSHA256)
+        let metadata = path + "/" + BuiltEnvironment.metadataFolder
+        // A folder without the marker is an earlier build that was interrupted: it is ours, and never used.
+        removeUnregistered(order.specSHA256)
+        do {
+            try WorkspaceFiles.makeDirectory(layout.environments)
+            if let uv {
+                log.say("installer: uv (\(uv))")
+                try await step("create", log) {
+                    try await tool(uv, ["venv", "--python", interpreter, "--no-project", "--quiet", path], log)
+                }
+                try WorkspaceFiles.makeDirectory(metadata)
+                let input = metadata + "/requirements.in"
+                try WorkspaceFiles.writeAtomically(input, order.spec.libraries.map(\.text).joined(separator: "\n") + "\n")
+                try await step("resolve", log) {
+                    try await tool(
+                        uv,
+                        ["pip", "compile", "--generate-hashes", "--python", path + "/bin/python", "--no-header",
+                         "--output-file", metadata + "/requirements.lock"] + sourceArguments(settings) + [input], log)
+                }
+                try await step("install", log) {
+                    try await tool(
+                        uv, ["pip", "sync", "--python", path + "/bin/python"] + sourceArguments(settings)
+                            + [metadata + "/requirements.lock"], log)
+                }
+            } else {
+                log.say("installer: uv was not found on this host; falling back to python -m venv and pip (slower)")
+                try await step("create", log) { try await tool(interpreter, ["-m", "venv", path], log) }
+                try WorkspaceFiles.makeDirectory(metadata)
+                let report = metadata + "/pip-report.json"
+                if !order.spec.libraries.isEmpty {
+                    try await step("install", log) {
+                        var args = ["-m", "pip", "install", "--disable-pip-version-check", "--report", report]
+                        args += sourceArguments(settings)
+                        args += ["--"] + order.spec.libraries.map(\.text)
+                        try await tool(path + "/bin/python", args, log)
+                    }
+                }
+                try WorkspaceFiles.writeAtomically(metadata + "/requirements.lock", PipReport.lock(fromReportAt: report))
+            }
+            try Task.checkCancellation()
+            try WorkspaceFiles.writeAtomically(metadata + "/spec.toml", order.specBytes)
+            let lock = WorkspaceFiles.readText(metadata + "/requirements.lock") ?? ""
+            let count = lock.split(separator: "\n").filter { $0.contains("==") && !$0.hasPrefix("#") && !$0.hasPrefix(" ") }.count
+            let seconds = Double((ContinuousClock.now - started).components.attoseconds / 10_000_000_000_000_000) / 100
+                + Double((ContinuousClock.now - started).components.seconds)
+            let summary = String(format: "built in %.1f s: %d distribution%@", seconds, count, count == 1 ? "" : "s")
+            // Registration: the last write of a build.
+            try WorkspaceFiles.writeAtomically(metadata + "/complete", summary + "\n")
+            return .built(BuiltEnvironment(specSHA256: order.specSHA256, path: path, python: path + "/bin/python", summary: summary))
+        } catch is CancellationError {
+            return .cancelled
+        } catch let failure as StepFailure {
+            return .failed("build \(order.build) failed at '\(failure.step)': \(failure.reason); see logs/build-\(order.build).log")
+        } catch {
+            return .failed("build \(order.build) failed: \(error); see logs/build-\(order.build).log")
+        }
+    }
+
+    /// Where packages come from, per `workspace.toml`.
+    private func sourceArguments(_ settings: WorkspaceSettings) -> [String] {
+        var args: [String] = []
+        for link in settings.findLinks { args += ["--find-links", link] }
+        if settings.noIndex {
+            args.append("--no-index")
+        } else if let index = settings.indexURL {
+            args += ["--index-url", index]
+        }
+        if settings.onlyBinary { args += ["--only-binary", ":all:"] }
+        return args
+    }
+
+    private func removeUnregistered(_ hash: String) {
+        let path = layout.environment(hash)
+        if WorkspaceFiles.kind(path) == .directory, BuiltEnvironment.find(hash, in: layout) == nil {
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+
+    private struct StepFailure: Error {
+        var step: String
+        var reason: String
+    }
+
+    private func step(_ name: String, _ log: BuildLog, _ body: () async throws -> Void) async throws {
+        try Task.checkCancellation()
+        let offset = log.size
+        log.say("step \(name)")
+        do {
+            try await body()
+        } catch let exit as ToolExit {
+            let reason = log.failureReason(since: offset)
+            throw StepFailure(step: name, reason: reason.isEmpty ? exit.description : reason)
+        }
+    }
+
+    private struct ToolExit: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Runs a tool with arguments (never a shell line), its output going straight to the log. The tool gets its own
+    /// session, so a cancel stops it and everything it started.
+    private func tool(_ executable: String, _ arguments: [String], _ log: BuildLog) async throws {
+        log.say("$ " + ([executable] + arguments).map(shellQuoted).joined(separator: " "))
+        var options = PlatformOptions()
+        options.createSession = true
+        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(3))]
+        let result = try await Subprocess.run(
+            .path(FilePath(executable)),
+            arguments: Arguments(arguments),
+            environment: .inherit.updating(["UV_PYTHON_DOWNLOADS": "never", "PIP_NO_INPUT": "1", "NO_COLOR": "1"]),
+            platformOptions: options,
+            output: .fileDescriptor(log.descriptor, closeAfterSpawningProcess: false),
+            error: .fileDescriptor(log.descriptor, closeAfterSpawningProcess: false)
+        )
+        try Task.checkCancellation()
+        guard result.terminationStatus.isSuccess else {
+            throw ToolExit(description: "\((executable as NSString).lastPathComponent) ended with \(result.terminationStatus)")
+        }
+    }
+}
+
+/// Quotes an argument for the log only, so a reader can paste the command; nothing ever runs it through a shell.
+func shellQuoted(_ s: String) -> String {
+    if !s.isEmpty && s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:@+,".contains($0) }) { return s }
+    return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}

@@ -1,0 +1,29 @@
+import Foundation
+import KilnCore
+
+/// Turns pip's `--report` JSON into a `requirements.lock` with hashes, for hosts without uv.
+enum PipReport {
+    static func lock(fromReportAt path: String) -> String {
+        var out = "# written by kiln from pip's install report\n"
+        guard case .success(let bytes) = WorkspaceFiles.readFile(path, limit: 64 * 1024 * 1024),
+            let json = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+            let installs = json["install"] as? [[String: Any]]
+        else { return out }
+        var lines: [String] = []
+        for item in installs {
+            guard let metadata = item["metadata"] as? [String: Any], let name = metadata["name"] as? String,
+                let version = metadata["version"] as? String
+            else { continue }
+            var line = "\(Requirement.normalise(name))==\(version)"
+            let archive = (item["download_info"] as? [String: Any])?["archive_info"] as? [String: Any]
+            if let sha = (archive?["hashes"] as? [String: String])?["sha256"] {
+                line += " \\\n    --hash=sha256:\(sha)"
+            } else if let hash = archive?["hash"] as? String, hash.hasPrefix("sha256=") {
+                line += " \\\n    --hash=sha256:\(hash.dropFirst("sha256=".count))"
+            }
+            lines.append(line)
+        }
+        out += lines.sorted().joined(separator: "\n") + "\n"
+        return out
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import TOMLKit
+
+/// The daemon's word on where an environment stands: the `status` file (protocol section 3).
+public struct Status: Sendable, Equatable {
+    public var stage: Stage
+    public var state: EnvironmentState
+    /// The spec this state is about.
+    public var specSHA256: String?
+    /// Build attempt number; `logs/build-<build>.log`.
+    public var build: Int?
+    /// Where the built environment lives.
+    public var environment: String?
+    /// The built environment's interpreter.
+    public var python: String?
+    public var updated: Date
+    public var message: String
+
+    public init(
+        stage: Stage, state: EnvironmentState, specSHA256: String? = nil, build: Int? = nil,
+        environment: String? = nil, python: String? = nil, updated: Date = Date(), message: String = ""
+    ) {
+        self.stage = stage
+        self.state = state
+        self.specSHA256 = specSHA256
+        self.build = build
+        self.environment = environment
+        self.python = python
+        self.updated = updated
+        self.message = message
+    }
+
+    /// The same status apart from its time: two such statuses need not be written twice.
+    public func sameApartFromTime(_ other: Status) -> Bool {
+        var a = self
+        a.updated = other.updated
+        return a == other
+    }
+
+    /// The file's text, keys in the protocol's order.
+    public func rendered() -> String {
+        var out = "stage = \(TOMLText.quote(stage.rawValue))\n"
+        out += "state = \(TOMLText.quote(state.rawValue))\n"
+        if let specSHA256 { out += "spec_sha256 = \(TOMLText.quote(specSHA256))\n" }
+        if let build { out += "build = \(build)\n" }
+        if let environment { out += "environment = \(TOMLText.quote(environment))\n" }
+        if let python { out += "python = \(TOMLText.quote(python))\n" }
+        out += "updated = \(TOMLText.dateTime(updated))\n"
+        out += "message = \(TOMLText.quote(message))\n"
+        return out
+    }
+
+    /// Reads a status file's text; nil when it is not one (a person may have scribbled on it: the daemon then treats
+    /// the environment as having no status).
+    public init?(parsing text: String) {
+        guard let table = try? TOMLTable(string: text),
+            let stage = table["stage"]?.string.flatMap(Stage.init(rawValue:)),
+            let state = table["state"]?.string.flatMap(EnvironmentState.init(rawValue:))
+        else { return nil }
+        self.stage = stage
+        self.state = state
+        specSHA256 = table["spec_sha256"]?.string
+        build = table["build"]?.int
+        environment = table["environment"]?.string
+        python = table["python"]?.string
+        message = table["message"]?.string ?? ""
+        if let dt = table["updated"]?.dateTime, let date = dt.fDate {
+            updated = date
+        } else {
+            updated = Date(timeIntervalSince1970: 0)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/// Every path in a workspace, in one place (protocol section 1).
+public struct WorkspaceLayout: Sendable, Equatable {
+    /// The workspace's absolute path, without a trailing slash.
+    public let root: String
+
+    public init(root: String) {
+        var r = root
+        while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+        self.root = r
+    }
+
+    public func folder(_ stage: Stage) -> String { root + "/" + stage.rawValue }
+    public func directory(_ location: CopyLocation) -> String { root + "/" + location.description }
+    public func spec(_ location: CopyLocation) -> String { directory(location) + "/spec.toml" }
+    public func status(_ location: CopyLocation) -> String { directory(location) + "/status" }
+    public func review(_ location: CopyLocation) -> String { directory(location) + "/review" }
+    public func lock(_ location: CopyLocation) -> String { directory(location) + "/requirements.lock" }
+    public func logs(_ location: CopyLocation) -> String { directory(location) + "/logs" }
+    public func log(_ location: CopyLocation, build: Int) -> String { logs(location) + "/build-\(build).log" }
+
+    public var settingsFile: String { root + "/workspace.toml" }
+    /// The daemon's own folder.
+    public var kiln: String { root + "/.kiln" }
+    /// Built environments, one folder per spec hash.
+    public var environments: String { kiln + "/envs" }
+    public func environment(_ specSHA256: String) -> String { environments + "/" + specSHA256 }
+    /// Files that ask the daemon to build a name (`kiln build`), so a request works from any host.
+    public var requests: String { kiln + "/requests" }
+    public func request(_ name: String) -> String { requests + "/" + name }
+    /// Published versions that a newer approval replaced, kept for a rollback.
+    public var archive: String { kiln + "/archive" }
+    /// Scratch space for moves that must happen in two steps.
+    public var scratch: String { kiln + "/tmp" }
+    public var journal: String { kiln + "/journal.jsonl" }
+    public var daemonLock: String { kiln + "/daemon.lock" }
+
+    /// The files inside an environment directory whose changes the daemon must look at.
+    public static let watchedFiles: Set<String> = ["spec.toml", "review"]
+}

@@ -1,0 +1,119 @@
+import TOMLKit
+
+/// `workspace.toml` (protocol section 6). Every key is optional.
+public struct WorkspaceSettings: Sendable, Equatable {
+    public enum OnSave: String, Sendable { case build, wait }
+
+    public var rescanInterval: Duration = .seconds(30)
+    public var settle: Duration = .milliseconds(200)
+    public var onSave: OnSave = .build
+    public var concurrency = 2
+    public var timeout: Duration = .seconds(30 * 60)
+    public var indexURL: String?
+    /// Kiln's addition to the protocol: install from `find_links` only, never from an index.
+    public var noIndex = false
+    public var findLinks: [String] = []
+    public var onlyBinary = false
+    /// `X.Y` -> interpreter path, overriding discovery on the build host.
+    public var pythons: [String: String] = [:]
+
+    public init() {}
+
+    static let knownKeys: [String: [String]] = [
+        "daemon": ["rescan_interval", "settle"],
+        "build": ["on_save", "concurrency", "timeout", "index_url", "no_index", "find_links", "only_binary"],
+        "python": [],
+    ]
+
+    /// Parses `workspace.toml`; `path` is used in messages. Relative `find_links` are taken from `workspaceRoot`.
+    public static func parse(_ text: String, path: String, workspaceRoot: String) throws(SpecProblem) -> WorkspaceSettings {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw SpecProblem(path, error.source.begin.line, "not valid TOML: \(error.description)")
+        } catch {
+            throw SpecProblem(path, nil, "not valid TOML: \(error)")
+        }
+        let lines = SourceLines(text)
+        var s = WorkspaceSettings()
+        for key in table.keys {
+            guard knownKeys[key] != nil, table[key]?.table != nil else {
+                var message = "unknown section '\(key)'"
+                if let guess = closest(to: key, among: Array(knownKeys.keys)) { message += "; did you mean [\(guess)]?" }
+                throw SpecProblem(path, lines.line(containing: key), message + " (sections: [daemon], [build], [python])")
+            }
+        }
+        func check(_ section: String) throws(SpecProblem) -> TOMLTable? {
+            guard let t = table[section]?.table else { return nil }
+            let known = knownKeys[section] ?? []
+            if section != "python" {
+                for key in t.keys where !known.contains(key) {
+                    var message = "unknown key '\(key)' in [\(section)]"
+                    if let guess = closest(to: key, among: known) { message += "; did you mean '\(guess)'?" }
+                    throw SpecProblem(path, lines.line(ofKey: key), message)
+                }
+            }
+            return t
+        }
+        func duration(_ t: TOMLTable, _ key: String) throws(SpecProblem) -> Duration? {
+            guard let v = t[key] else { return nil }
+            guard let text = v.string, let d = DurationText.parse(text) else {
+                throw SpecProblem(path, lines.line(ofKey: key), "'\(key)' must be a duration such as \"200ms\", \"30s\" or \"30m\"")
+            }
+            return d
+        }
+        func wrongType(_ key: String, _ what: String) -> SpecProblem {
+            SpecProblem(path, lines.line(ofKey: key), "'\(key)' must be \(what)")
+        }
+        if let d = try check("daemon") {
+            if let v = try duration(d, "rescan_interval") { s.rescanInterval = v }
+            if let v = try duration(d, "settle") { s.settle = v }
+        }
+        if let b = try check("build") {
+            if let v = b["on_save"] {
+                guard let text = v.string, let mode = OnSave(rawValue: text) else {
+                    throw wrongType("on_save", "\"build\" or \"wait\"")
+                }
+                s.onSave = mode
+            }
+            if let v = b["concurrency"] {
+                guard let n = v.int, n >= 1, n <= 64 else { throw wrongType("concurrency", "a whole number from 1 to 64") }
+                s.concurrency = n
+            }
+            if let v = try duration(b, "timeout") { s.timeout = v }
+            if let v = b["index_url"] {
+                guard let text = v.string, !text.isEmpty else { throw wrongType("index_url", "a URL string") }
+                s.indexURL = text
+            }
+            if let v = b["no_index"] {
+                guard let flag = v.bool else { throw wrongType("no_index", "true or false") }
+                s.noIndex = flag
+            }
+            if let v = b["only_binary"] {
+                guard let flag = v.bool else { throw wrongType("only_binary", "true or false") }
+                s.onlyBinary = flag
+            }
+            if let v = b["find_links"] {
+                guard let array = v.array else { throw wrongType("find_links", "a list of folders or URLs") }
+                for item in array {
+                    guard let text = item.string, !text.isEmpty else { throw wrongType("find_links", "a list of strings") }
+                    s.findLinks.append(
+                        text.hasPrefix("/") || text.contains("://") ? text : workspaceRoot + "/" + text)
+                }
+            }
+        }
+        if let p = try check("python") {
+            for key in p.keys {
+                guard PythonVersion(text: key) != nil else {
+                    throw SpecProblem(path, lines.line(containing: key), "[python] keys are versions such as \"3.11\", not '\(key)'")
+                }
+                guard let interpreter = p[key]?.string, interpreter.hasPrefix("/") else {
+                    throw SpecProblem(path, lines.line(containing: key), "[python] \"\(key)\" must be an absolute interpreter path")
+                }
+                s.pythons[key] = interpreter
+            }
+        }
+        return s
+    }
+}

@@ -1,0 +1,48 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Directory reads that never follow a symbolic link.
+enum DirectoryListing {
+    /// Whether `path` is a directory itself, not a link to one.
+    static func isRealDirectory(_ path: String) -> Bool {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return false }
+        return info.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// Names of the real directories (not links to them) directly inside `path`, or the errno of opening it.
+    static func subdirectories(of path: String) -> Result<[String], Errno> {
+        guard let directory = opendir(path) else { return .failure(Errno(errno)) }
+        defer { closedir(directory) }
+        let directoryFD = dirfd(directory)
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) { tuple in
+                tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: tuple.pointee)) {
+                    String(cString: $0)
+                }
+            }
+            if name == "." || name == ".." { continue }
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_DIR):
+                names.append(name)
+            case Int32(DT_UNKNOWN):
+                // Some filesystems (older XFS, some network ones) do not fill d_type.
+                var info = stat()
+                if fstatat(directoryFD, name, &info, AT_SYMLINK_NOFOLLOW) == 0, info.st_mode & S_IFMT == S_IFDIR {
+                    names.append(name)
+                }
+            default:
+                continue
+            }
+        }
+        return .success(names)
+    }
+}
+
+/// An `errno` value carried in a `Result`.
+struct Errno: Error, Equatable, Sendable {
+    var code: Int32
+    init(_ code: Int32) { self.code = code }
+}

@@ -1,0 +1,14 @@
+/// Where to look again.
+///
+/// A hint says nothing about what changed, only where: the daemon reads the disk and decides.
+/// Hints may be redundant; for a change made through this machine, one is never missing.
+public enum WatchHint: Sendable, Hashable {
+    /// Something changed in or about `<stage>/<name>` (created, removed, moved in or out,
+    /// an interesting file or a subdirectory inside changed).
+    case environment(stage: String, name: String)
+    /// A file in the requests folder was written or moved in; `name` is its file name.
+    case request(name: String)
+    /// The watcher can no longer vouch for what it saw (queue overflow, a stage folder
+    /// created/removed/moved, a watch that could not be added): look at everything.
+    case rescan(reason: String)
+}

@@ -1,0 +1,245 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Everything the watching thread does: it owns the libinotifytools instance and the watch table, and
+/// lives and dies on that one thread.
+final class WatchLoop {
+    /// How long a moved-away environment's watch waits for its directory to reappear in a stage folder.
+    static let detachGrace = Duration.seconds(2)
+
+    private let layout: WorkspaceLayout
+    private let router: EventRouter
+    private let control: WatcherControl
+    private let emit: (WatchHint) -> Void
+    private let inotify: InotifyInstance
+    private var table = WatchTable()
+    private var wakeUp: (pipe: WakeUpPipe, wd: Int32)?
+    /// Reasons of resyncs asked for by consecutive events, done as one walk.
+    private var pendingResync: [String] = []
+    private var publishedCount = -1
+
+    /// Runs the whole life of the watching thread; reports the setup outcome through `handshake`.
+    static func run(
+        layout: WorkspaceLayout,
+        control: WatcherControl,
+        handshake: StartupHandshake,
+        emit: @escaping (WatchHint) -> Void
+    ) {
+        let loop: WatchLoop
+        do {
+            let inotify = try InotifyInstance.open(root: layout.root)
+            loop = WatchLoop(layout: layout, control: control, inotify: inotify, emit: emit)
+        } catch {
+            handshake.finish(.failure(error))
+            return
+        }
+        defer { loop.close() }
+        do {
+            try loop.setUp()
+        } catch {
+            handshake.finish(.failure(error))
+            return
+        }
+        handshake.finish(.success(()))
+        loop.readEvents()
+    }
+
+    private init(
+        layout: WorkspaceLayout,
+        control: WatcherControl,
+        inotify: InotifyInstance,
+        emit: @escaping (WatchHint) -> Void
+    ) {
+        self.layout = layout
+        self.router = EventRouter(layout: layout)
+        self.control = control
+        self.inotify = inotify
+        self.emit = emit
+    }
+
+    private func setUp() throws(WatchError) {
+        if let pipe = WakeUpPipe.make() {
+            if case .success(let wd) = inotify.addWatch(path: pipe.watchPath, mask: InotifyMask.wakeUp) {
+                wakeUp = (pipe, wd)
+                control.installWakeUp(writeFD: pipe.writeFD)
+            } else {
+                Glibc.close(pipe.readFD)
+                Glibc.close(pipe.writeFD)
+            }
+        }
+        let problems = try walk(strict: true)
+        if !problems.isEmpty {
+            emit(.rescan(reason: "some environments cannot be watched: " + problems.joined(separator: "; ")))
+        }
+    }
+
+    private func close() {
+        control.closeWakeUp()
+        if let wakeUp {
+            Glibc.close(wakeUp.pipe.readFD)
+        }
+        inotify.close()
+    }
+
+    private func readEvents() {
+        while !control.isStopRequested {
+            sweepDetached()
+            switch inotify.nextEvent(timeoutSeconds: 1) {
+            case .success(nil):
+                flushResync()
+            case .success(let event?):
+                handle(event)
+            case .failure(let error):
+                emit(.rescan(reason: WatchError.readFailed(errno: error.code).description))
+                return
+            }
+            publishCount()
+        }
+    }
+
+    private func handle(_ event: InotifyEvent) {
+        if let wakeUp, event.wd == wakeUp.wd { return }
+        let target = table.target(for: event.wd)
+        if event.has(InotifyMask.ignored) {
+            table.remove(event.wd)
+        }
+        let actions = router.actions(for: event, target: target)
+        // Structural changes come in bursts (a stage's watch dropped, then the root's IN_DELETE): one walk.
+        let resyncs = actions.compactMap { action -> String? in
+            if case .resync(let reason) = action { return reason }
+            return nil
+        }
+        if !actions.isEmpty && resyncs.count == actions.count {
+            pendingResync.append(contentsOf: resyncs)
+            return
+        }
+        flushResync()
+        for action in actions {
+            perform(action)
+        }
+    }
+
+    private func perform(_ action: WatchAction) {
+        switch action {
+        case .hint(let hint):
+            emit(hint)
+        case .watchEnvironment(let stage, let name):
+            let path = layout.environmentPath(stage: stage, name: name)
+            switch inotify.addWatch(path: path, mask: InotifyMask.environment) {
+            case .success(let wd):
+                attach(wd, to: .environment(stage: stage, name: name))
+            case .failure(let error) where error.code == ENOENT || error.code == ENOTDIR:
+                // Gone or replaced by a non-directory already; the hint that follows covers it.
+                break
+            case .failure(let error):
+                emit(.rescan(reason: WatchError.addWatch(path: path, errno: error.code).description))
+            }
+        case .detachEnvironment(let stage, let name):
+            table.detachEnvironment(stage: stage, name: name)
+        case .resync(let reason):
+            pendingResync.append(reason)
+            flushResync()
+        }
+    }
+
+    private func flushResync() {
+        guard !pendingResync.isEmpty else { return }
+        var reasons: [String] = []
+        for reason in pendingResync where !reasons.contains(reason) {
+            reasons.append(reason)
+        }
+        pendingResync = []
+        let problems = (try? walk(strict: false)) ?? []
+        emit(.rescan(reason: (reasons + problems).joined(separator: "; ")))
+    }
+
+    /// Adds a watch on every folder that should have one, re-attaches moved ones, drops those whose folder
+    /// is gone, and returns the problems met. With `strict`, a failure on the root, a stage folder, the
+    /// requests folder, or running out of watches anywhere, throws instead.
+    private func walk(strict: Bool) throws(WatchError) -> [String] {
+        var confirmed: Set<Int32> = []
+        var problems: [String] = []
+
+        func watch(_ path: String, as target: WatchTarget, mask: UInt32, critical: Bool) throws(WatchError) -> Bool {
+            switch inotify.addWatch(path: path, mask: mask) {
+            case .success(let wd):
+                confirmed.insert(wd)
+                attach(wd, to: target)
+                return true
+            case .failure(let error):
+                let exhausted = error.code == ENOSPC || error.code == ENOMEM
+                if strict && (critical || exhausted) {
+                    throw WatchError.addWatch(path: path, errno: error.code)
+                }
+                // An environment directory that vanished or turned out not to be a real one is not a problem.
+                if critical || !(error.code == ENOENT || error.code == ENOTDIR) {
+                    problems.append(WatchError.addWatch(path: path, errno: error.code).description)
+                }
+                return false
+            }
+        }
+
+        _ = try watch(layout.root, as: .root, mask: InotifyMask.root, critical: true)
+        for stage in layout.stages {
+            let stagePath = layout.stagePath(stage)
+            // A missing stage folder shows up as an event on the root when created. One that is a symbolic
+            // link is never followed; the daemon reports it.
+            guard DirectoryListing.isRealDirectory(stagePath),
+                try watch(stagePath, as: .stage(stage), mask: InotifyMask.stage, critical: true)
+            else { continue }
+            switch DirectoryListing.subdirectories(of: stagePath) {
+            case .success(let names):
+                for name in names {
+                    _ = try watch(
+                        layout.environmentPath(stage: stage, name: name),
+                        as: .environment(stage: stage, name: name),
+                        mask: InotifyMask.environment,
+                        critical: false
+                    )
+                }
+            case .failure(let error):
+                let message = "Cannot list \(stagePath) (\(errnoName(error.code)))."
+                if strict { throw WatchError(message) }
+                problems.append(message)
+            }
+        }
+        for ancestor in layout.requestsAncestors {
+            _ = try watch(
+                layout.path(ancestor.relativePath),
+                as: .requestsAncestor(relativePath: ancestor.relativePath, child: ancestor.child),
+                mask: InotifyMask.requestsAncestor,
+                critical: true
+            )
+        }
+        _ = try watch(layout.requestsPath, as: .requests, mask: InotifyMask.requests, critical: true)
+
+        for wd in table.allDescriptors.subtracting(confirmed) {
+            inotify.removeWatch(wd)
+            table.remove(wd)
+        }
+        return problems
+    }
+
+    private func attach(_ wd: Int32, to target: WatchTarget) {
+        if let displaced = table.attach(wd, to: target) {
+            inotify.removeWatch(displaced)
+            table.remove(displaced)
+        }
+    }
+
+    /// Removes the watches of directories that moved out of the workspace rather than to another stage.
+    private func sweepDetached() {
+        guard table.hasDetached else { return }
+        for wd in table.detached(before: .now - Self.detachGrace) {
+            inotify.removeWatch(wd)
+            table.remove(wd)
+        }
+    }
+
+    private func publishCount() {
+        guard table.count != publishedCount else { return }
+        publishedCount = table.count
+        control.setWatchCount(publishedCount)
+    }
+}
