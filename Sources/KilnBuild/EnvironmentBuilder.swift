@@ -62,13 +62,13 @@ public struct EnvironmentBuilder: Sendable {
                     try await tool(uv, ["venv", "--python", interpreter, "--no-project", "--quiet", path], log)
                 }
                 try WorkspaceFiles.makeDirectory(metadata)
-                let input = metadata + "/requirements.in"
-                try WorkspaceFiles.writeAtomically(input, order.spec.libraries.map(\.text).joined(separator: "\n") + "\n")
+                try WorkspaceFiles.writeAtomically(metadata + "/requirements.in", order.spec.libraries.map(\.text).joined(separator: "\n") + "\n")
                 try await step("resolve", log) {
                     try await tool(
                         uv,
                         ["pip", "compile", "--generate-hashes", "--python", path + "/bin/python", "--no-header",
-                         "--output-file", metadata + "/requirements.lock"] + sourceArguments(settings) + [input], log)
+                         "--output-file", "requirements.lock"] + sourceArguments(settings) + ["requirements.in"], log,
+                        in: metadata)
                 }
                 try await step("install", log) {
                     try await tool(
@@ -94,8 +94,8 @@ public struct EnvironmentBuilder: Sendable {
             try WorkspaceFiles.writeAtomically(metadata + "/spec.toml", order.specBytes)
             let lock = WorkspaceFiles.readText(metadata + "/requirements.lock") ?? ""
             let count = lock.split(separator: "\n").filter { $0.contains("==") && !$0.hasPrefix("#") && !$0.hasPrefix(" ") }.count
-            let seconds = Double((ContinuousClock.now - started).components.attoseconds / 10_000_000_000_000_000) / 100
-                + Double((ContinuousClock.now - started).components.seconds)
+            let elapsed = (ContinuousClock.now - started).components
+            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
             let summary = String(format: "built in %.1f s: %d distribution%@", seconds, count, count == 1 ? "" : "s")
             // Registration: the last write of a build.
             try WorkspaceFiles.writeAtomically(metadata + "/complete", summary + "\n")
@@ -152,7 +152,7 @@ public struct EnvironmentBuilder: Sendable {
 
     /// Runs a tool with arguments (never a shell line), its output going straight to the log. The tool gets its own
     /// session, so a cancel stops it and everything it started.
-    private func tool(_ executable: String, _ arguments: [String], _ log: BuildLog) async throws {
+    private func tool(_ executable: String, _ arguments: [String], _ log: BuildLog, in directory: String? = nil) async throws {
         log.say("$ " + ([executable] + arguments).map(shellQuoted).joined(separator: " "))
         var options = PlatformOptions()
         options.createSession = true
@@ -161,6 +161,7 @@ public struct EnvironmentBuilder: Sendable {
             .path(FilePath(executable)),
             arguments: Arguments(arguments),
             environment: .inherit.updating(["UV_PYTHON_DOWNLOADS": "never", "PIP_NO_INPUT": "1", "NO_COLOR": "1"]),
+            workingDirectory: directory.map { FilePath($0) },
             platformOptions: options,
             output: .fileDescriptor(log.descriptor, closeAfterSpawningProcess: false),
             error: .fileDescriptor(log.descriptor, closeAfterSpawningProcess: false)

@@ -123,13 +123,14 @@ private struct Decision {
             return
         }
         let build = lastBuild + 1
-        actions.append(.queueBuild(BuildOrder(name: name, specSHA256: hash, build: build, spec: spec, specBytes: bytes)))
-        if context.buildRequested { actions.append(.consumeBuildRequest(name: name)) }
+        // The status first: the queue may start the build at once and write `building` over it.
         setStatus(
             copy,
             Status(
                 stage: .saved, state: .queued, specSHA256: hash, build: build,
                 message: "waiting for a build slot; the log will be logs/build-\(build).log"))
+        actions.append(.queueBuild(BuildOrder(name: name, specSHA256: hash, build: build, spec: spec, specBytes: bytes)))
+        if context.buildRequested { actions.append(.consumeBuildRequest(name: name)) }
     }
 
     // MARK: draft and pending

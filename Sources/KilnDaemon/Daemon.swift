@@ -1,0 +1,139 @@
+import Foundation
+import KilnBuild
+import KilnCore
+import Logging
+
+/// The daemon's single owner of mutable state: which names are waiting to settle, which builds run. Everything else
+/// it reads from disk each time, and hands to `Reconciler.decide`.
+public actor Daemon {
+    public let layout: WorkspaceLayout
+    let reader: WorkspaceReader
+    let journal: Journal
+    let logger: Logger
+    let builder: EnvironmentBuilder
+    var settings: WorkspaceSettings
+    var pythons: [String: String]
+    /// Names seen on disk, so a removal can be recorded. Rebuilt from disk on start.
+    var known: Set<String> = []
+    /// Per-name debounce: a change is acted on once the name has been quiet for `settings.settle`.
+    var settling: [String: Task<Void, Never>] = [:]
+    var rescanPending: Task<Void, Never>?
+    /// Builds waiting for a slot, oldest first.
+    var queue: [BuildOrder] = []
+    var running: [String: RunningBuild] = [:]
+    /// The last failed build of a name, until its status says so.
+    var failures: [String: BuildFailure] = [:]
+    var stopping = false
+
+    struct RunningBuild {
+        var order: BuildOrder
+        var task: Task<Void, Never>
+    }
+
+    public init(layout: WorkspaceLayout, settings: WorkspaceSettings, logger: Logger) {
+        self.layout = layout
+        reader = WorkspaceReader(layout: layout)
+        journal = Journal(layout: layout)
+        self.logger = logger
+        self.settings = settings
+        pythons = PythonFinder().interpreters(overrides: settings.pythons)
+        builder = EnvironmentBuilder(layout: layout, uv: ToolFinder().uv())
+    }
+
+    /// Reads the settings file; a missing file means every default.
+    public static func loadSettings(_ layout: WorkspaceLayout) throws(DaemonError) -> WorkspaceSettings {
+        guard let text = WorkspaceFiles.readText(layout.settingsFile) else { return WorkspaceSettings() }
+        do {
+            return try WorkspaceSettings.parse(text, path: "workspace.toml", workspaceRoot: layout.root)
+        } catch {
+            throw .badSettings("\(layout.root)/\(error.description)")
+        }
+    }
+
+    var uvDescription: String { builder.uv ?? "not found: builds use python -m venv and pip" }
+
+    public func describeHost() -> String {
+        "pythons \(pythons.keys.sorted().joined(separator: ", ")); uv \(uvDescription)"
+    }
+
+    // MARK: hints
+
+    /// Something changed about `name`: look again once it has been quiet for the settle time.
+    public func changed(_ name: String) {
+        guard !stopping else { return }
+        settling[name]?.cancel()
+        let settle = settings.settle
+        settling[name] = Task {
+            try? await Task.sleep(for: settle)
+            guard !Task.isCancelled else { return }
+            self.settled(name)
+        }
+    }
+
+    private func settled(_ name: String) {
+        settling[name] = nil
+        reconcile(name)
+    }
+
+    /// The watcher lost track: look at everything, once things are quiet.
+    public func rescanSoon(reason: String) {
+        guard !stopping, rescanPending == nil else { return }
+        logger.info("rescanning the workspace", metadata: ["reason": "\(reason)"])
+        let settle = settings.settle
+        rescanPending = Task {
+            try? await Task.sleep(for: settle)
+            self.rescanPending = nil
+            self.reconcileAll()
+        }
+    }
+
+    // MARK: reconciling
+
+    /// Looks at every environment on disk: on start, on each periodic rescan, and whenever events cannot be trusted.
+    public func reconcileAll() {
+        guard !stopping else { return }
+        if let fresh = try? Daemon.loadSettings(layout), fresh != settings {
+            logger.info("workspace.toml changed; using the new settings")
+            settings = fresh
+        }
+        pythons = PythonFinder().interpreters(overrides: settings.pythons)
+        var names = reader.names().union(known).union(running.keys).union(queue.map(\.name))
+        names.formUnion(WorkspaceFiles.list(layout.requests).filter { !$0.hasPrefix(".") })
+        for name in names.sorted() { reconcile(name) }
+    }
+
+    /// Decides and acts for one name until the decision is "nothing to do".
+    public func reconcile(_ name: String) {
+        guard !stopping else { return }
+        for _ in 0..<8 {
+            let copies = reader.copies(of: name)
+            let actions = Reconciler.decide(name: name, copies: copies, context: context(for: name, copies: copies))
+            if copies.isEmpty { known.remove(name) } else { known.insert(name) }
+            if actions.isEmpty { return }
+            for action in actions { perform(action) }
+        }
+        logger.warning("\(name): still changing after 8 rounds; the next event or rescan looks again")
+    }
+
+    func context(for name: String, copies: [EnvironmentCopy]) -> ReconcileContext {
+        var hashes = Set<String>()
+        for copy in copies {
+            if let h = copy.specSHA256 { hashes.insert(h) }
+            if let h = copy.status?.specSHA256 { hashes.insert(h) }
+        }
+        var built: [String: BuiltEnvironment] = [:]
+        for hash in hashes where hash.count == 64 && hash.allSatisfy(\.isHexDigit) {
+            built[hash] = BuiltEnvironment.find(hash, in: layout)
+        }
+        return ReconcileContext(
+            settings: settings,
+            pythons: Set(pythons.keys),
+            activeBuild: running[name]?.order.specSHA256 ?? queue.first { $0.name == name }?.specSHA256,
+            failure: failures[name],
+            built: built,
+            buildRequested: WorkspaceFiles.kind(layout.request(name)) == .file,
+            wasKnown: known.contains(name),
+            now: Date()
+        )
+    }
+}

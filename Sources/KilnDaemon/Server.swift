@@ -1,0 +1,59 @@
+import Foundation
+import KilnCore
+import KilnWatch
+import Logging
+import ServiceLifecycle
+
+/// `kiln serve`: takes the workspace lock, reconciles everything on disk, then watches, rescans and builds until
+/// SIGTERM or SIGINT, when builds are stopped and the lock released.
+public enum Server {
+    public static func run(root: String, logger: Logger) async throws {
+        let layout = WorkspaceLayout(root: root)
+        guard WorkspaceFiles.kind(layout.root) == .directory else {
+            throw DaemonError.notAWorkspace("\(root) is not a directory; create a workspace with `kiln init \(root)`")
+        }
+        for stage in Stage.allCases where WorkspaceFiles.kind(layout.folder(stage)) != .directory {
+            throw DaemonError.notAWorkspace(
+                "\(layout.folder(stage)) is missing, so \(root) is not a Kiln workspace; run `kiln init \(root)` to add what is missing")
+        }
+        for folder in [layout.kiln, layout.environments, layout.requests, layout.archive, layout.scratch] {
+            do {
+                try WorkspaceFiles.makeDirectory(folder)
+            } catch {
+                throw DaemonError.cannotStart("\(error); the daemon needs to write inside \(layout.kiln)")
+            }
+        }
+        let lock = try WorkspaceLock(layout: layout)
+        let settings = try Daemon.loadSettings(layout)
+        let daemon = Daemon(layout: layout, settings: settings, logger: logger)
+        let host = await daemon.describeHost()
+        logger.info("serving \(layout.root)", metadata: ["host": "\(host)"])
+
+        let watcher = WorkspaceWatcher(
+            configuration: WatchConfiguration(
+                root: layout.root, stages: Stage.allCases.map(\.rawValue), requestsFolder: ".kiln/requests",
+                interestingFiles: WorkspaceLayout.watchedFiles))
+        do {
+            try watcher.start()
+        } catch {
+            throw DaemonError.cannotStart("\(error)")
+        }
+        // Watch first, then look: a change made during the first look is then seen twice rather than never.
+        await daemon.recoverInterruptedReplacements()
+        await daemon.reconcileAll()
+        logger.info("watching", metadata: ["watches": "\(watcher.watchCount)"])
+
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: WatchService(watcher: watcher, daemon: daemon)),
+                    .init(service: RescanService(daemon: daemon, interval: settings.rescanInterval)),
+                    .init(service: BuildService(daemon: daemon)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        withExtendedLifetime(lock) {}
+        logger.info("stopped")
+    }
+}

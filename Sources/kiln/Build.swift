@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import KilnCore
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Ask for a build of a saved environment, or retry a failed one, without editing its spec.",
+        discussion: "Drops a request file in .kiln/requests/, so it works from any host that sees the workspace.")
+
+    @OptionGroup var options: WorkspaceOptions
+    @Argument var name: String
+
+    func run() throws {
+        let layout = try options.layout()
+        let saved = try copy(name, in: .saved, of: layout, action: "build")
+        if saved.status?.state == .invalid {
+            throw CLIError("'\(name)' is invalid: \(saved.status!.message)")
+        }
+        try WorkspaceFiles.makeDirectory(layout.requests)
+        try WorkspaceFiles.writeAtomically(
+            layout.request(name), "requested = \(TOMLText.dateTime(Date()))\nby = \(TOMLText.quote(NSUserName()))\n")
+        print("build of '\(name)' requested; `kiln logs \(name) --follow` shows it")
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import KilnCore
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a workspace (or add what an existing one is missing).")
+
+    @Argument(help: "The folder to make a workspace of.")
+    var directory: String
+
+    func run() throws {
+        let layout = WorkspaceLayout(root: WorkspaceLocator.absolute(directory))
+        for stage in Stage.allCases {
+            try WorkspaceFiles.makeDirectory(layout.folder(stage))
+        }
+        try WorkspaceFiles.makeDirectory(layout.requests)
+        if WorkspaceFiles.kind(layout.settingsFile) == .missing {
+            try WorkspaceFiles.writeAtomically(layout.settingsFile, Init.template)
+        }
+        print("workspace ready at \(layout.root); start the daemon with `kiln serve \(layout.root)`")
+    }
+
+    static let template = """
+        # Kiln workspace settings; every key is optional.
+        [daemon]
+        rescan_interval = "30s"   # full rescan period; "0s" = inotify only
+        settle = "200ms"          # quiet time before a change is acted on
+
+        [build]
+        on_save = "build"         # or "wait": a save rests as `saved` until `kiln build NAME`
+        concurrency = 2
+        timeout = "30m"
+        # index_url = "https://mirror.example/simple"
+        # find_links = ["/srv/wheels"]
+        # no_index = true          # install from find_links only
+        # only_binary = true
+
+        # [python]
+        # "3.11" = "/usr/bin/python3.11"
+
+        """
+}
+

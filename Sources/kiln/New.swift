@@ -1,0 +1,45 @@
+import ArgumentParser
+import KilnCore
+
+struct New: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a new spec to saved/<name>/spec.toml, as a person would.",
+        discussion: "The daemon then validates and builds it. Example: kiln new churn --base python:3.11 --lib pandas==2.2.3")
+
+    @OptionGroup var options: WorkspaceOptions
+    @Argument(help: "The environment's name: a-z, 0-9, '.', '_', '-', starting with a letter or digit.")
+    var name: String
+    @Option(help: "The base interpreter, python:X.Y.")
+    var base: String
+    @Option(name: .customLong("lib"), help: "A PEP 508 requirement, e.g. pandas==2.2.3 (repeat for more).")
+    var libraries: [String] = []
+    @Option(help: "A longer, human name.")
+    var fullName: String?
+    @Option(help: "What the environment is for.")
+    var description: String?
+
+    func run() throws {
+        let layout = try options.layout()
+        _ = try validName(name)
+        guard let version = PythonVersion(base: base) else {
+            throw CLIError("--base \(base) is not of the form python:X.Y, e.g. python:3.11")
+        }
+        var requirements: [Requirement] = []
+        for text in libraries {
+            do {
+                requirements.append(try Requirement(parsing: text))
+            } catch {
+                throw CLIError("--lib \(error.message)")
+            }
+        }
+        let existing = WorkspaceReader(layout: layout).copies(of: name).filter { $0.location.stage.isInProgress }
+        if let other = existing.first {
+            throw CLIError("'\(name)' already has a version in progress at \(other.location); edit its spec.toml instead")
+        }
+        let spec = Spec(fullName: fullName, base: version, libraries: requirements, description: description)
+        let directory = layout.directory(CopyLocation(.saved, name))
+        try WorkspaceFiles.makeDirectory(directory)
+        try WorkspaceFiles.writeAtomically(directory + "/spec.toml", spec.rendered())
+        print("wrote saved/\(name)/spec.toml; `kiln logs \(name) --follow` shows the build")
+    }
+}

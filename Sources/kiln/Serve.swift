@@ -1,0 +1,43 @@
+import ArgumentParser
+import KilnCore
+import KilnDaemon
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the daemon on a workspace, in the foreground.",
+        discussion: """
+            Reconciles every environment on start, then acts on changes (after the settle time) and on a periodic \
+            rescan. Stops cleanly on SIGTERM or SIGINT: running builds are stopped and queued again at the next start.
+            """)
+
+    @Argument(help: "The workspace folder (default: as for --workspace).")
+    var workspace: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let layout = try WorkspaceOptions(workspace: workspace).layout()
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        do {
+            try await Server.run(root: layout.root, logger: Logger(label: "kiln.serve"))
+        } catch let error as DaemonError {
+            throw CLIError(error.description)
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+extension WorkspaceOptions {
+    init(workspace: String?) {
+        self.init()
+        self.workspace = workspace
+    }
+}
