@@ -209,6 +209,9 @@ struct SourceLines {
                 return s.trimmingSpaces.hasPrefix("=") ? i + 1 : nil
             }
             if s.hasPrefix(key), s.dropFirst(key.count).trimmingSpaces.hasPrefix("=") { return i + 1 }
+            // A table header: `[key]`, `[[key]]`, `[ "key" ]`.
+            let header = s.filter { $0 != " " && $0 != "\"" && $0 != "'" }
+            if header == "[\(key)]" || header == "[[\(key)]]" || header.hasPrefix("[\(key).") { return i + 1 }
         }
         return nil
     }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Directory reads that never follow a symbolic link.
@@ -18,11 +18,7 @@ enum DirectoryListing {
         let directoryFD = dirfd(directory)
         var names: [String] = []
         while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) { tuple in
-                tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: tuple.pointee)) {
-                    String(cString: $0)
-                }
-            }
+            let name = entryName(entry)
             if name == "." || name == ".." { continue }
             switch Int32(entry.pointee.d_type) {
             case Int32(DT_DIR):
@@ -38,6 +34,17 @@ enum DirectoryListing {
             }
         }
         return .success(names)
+    }
+}
+
+extension DirectoryListing {
+    /// `d_name`, which Swift imports as a fixed-size tuple.
+    static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
+        withUnsafePointer(to: &entry.pointee.d_name) { tuple in
+            tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: tuple.pointee)) {
+                String(cString: $0)
+            }
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 import CInotifyTools
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The process's libinotifytools instance. Used from the watching thread only: the library's state is
@@ -27,6 +27,7 @@ final class InotifyInstance {
         guard inotifytools_initialize() != 0 else {
             throw .initialisation(root: root, errno: inotifytools_error())
         }
+        discardBufferedEvents()
         let opened = inotifyDescriptors().subtracting(before)
         // Zero means the library was already initialised by other code in this process; two, that another
         // thread created an instance at the same moment. Either way we cannot tell which one is the library's.
@@ -75,7 +76,18 @@ final class InotifyInstance {
     func close() {
         guard isOpen else { return }
         isOpen = false
+        // Whatever the library still buffers is discarded by the next open(); draining here could go on
+        // for as long as the workspace keeps producing events.
         inotifytools_cleanup()
+    }
+
+    /// Empties the library's static read buffer, which `inotifytools_cleanup` does not reset: events read
+    /// from one instance but not yet returned would otherwise come out of the next instance, with
+    /// descriptors that mean something else there. A zero timeout makes `inotifytools_next_events` return
+    /// nil instead of blocking once the buffer and the kernel queue are empty (`inotifytools_next_event`
+    /// turns 0 into "forever").
+    private static func discardBufferedEvents() {
+        while inotifytools_next_events(0, 1) != nil {}
     }
 
     /// Descriptors of this process that are inotify instances.
@@ -85,11 +97,7 @@ final class InotifyInstance {
         var found: Set<Int32> = []
         var target = [CChar](repeating: 0, count: 64)
         while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) { tuple in
-                tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: tuple.pointee)) {
-                    String(cString: $0)
-                }
-            }
+            let name = DirectoryListing.entryName(entry)
             guard let fd = Int32(name) else { continue }
             let length = readlink("/proc/self/fd/\(fd)", &target, target.count - 1)
             guard length > 0 else { continue }

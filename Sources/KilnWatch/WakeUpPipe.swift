@@ -1,12 +1,15 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
-/// A pipe whose read end is watched for `IN_MODIFY`, so that `stop()` can interrupt
-/// `inotifytools_next_event`, which otherwise only returns at its next whole-second timeout.
+/// A pipe whose read end is watched for `IN_MODIFY`: writing a byte puts an event into the watcher's own
+/// inotify queue.
 ///
-/// The library gives no way to wake its `select()`; but writing to a pipe is an inotify event on the pipe's
-/// inode, reachable through /proc/self/fd. If that watch cannot be added, stopping simply takes up to a second.
+/// `stop()` uses it to interrupt `inotifytools_next_event`, which otherwise only returns at its next
+/// whole-second timeout: the library gives no way to wake its `select()`. The watching thread uses it as a
+/// marker behind the events queued so far (see `WatchLoop.deferResync`). The pipe's inode is reachable
+/// through /proc/self/fd. If that watch cannot be added, stopping takes up to a second and resyncs are not
+/// batched.
 struct WakeUpPipe {
     let readFD: Int32
     let writeFD: Int32
@@ -14,7 +17,12 @@ struct WakeUpPipe {
     /// A close-on-exec, non-blocking pipe, or nil if none could be made.
     static func make() -> WakeUpPipe? {
         var fds: [Int32] = [-1, -1]
-        guard pipe2(&fds, O_CLOEXEC | O_NONBLOCK) == 0 else { return nil }
+        // pipe2() needs _GNU_SOURCE, which Glibc's Swift module does not define; the flags are set right after.
+        guard pipe(&fds) == 0 else { return nil }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
         return WakeUpPipe(readFD: fds[0], writeFD: fds[1])
     }
 

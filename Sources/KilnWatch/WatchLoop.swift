@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Everything the watching thread does: it owns the libinotifytools instance and the watch table, and
@@ -15,8 +15,10 @@ final class WatchLoop {
     private let inotify: InotifyInstance
     private var table = WatchTable()
     private var wakeUp: (pipe: WakeUpPipe, wd: Int32)?
-    /// Reasons of resyncs asked for by consecutive events, done as one walk.
+    /// Reasons of resyncs asked for by events not yet followed by a walk.
     private var pendingResync: [String] = []
+    /// Whether a byte is on its way through the wake-up pipe to mark the end of the events queued so far.
+    private var markerPending = false
     private var publishedCount = -1
 
     /// Runs the whole life of the watching thread; reports the setup outcome through `handshake`.
@@ -69,6 +71,7 @@ final class WatchLoop {
             }
         }
         let problems = try walk(strict: true)
+        publishCount()
         if !problems.isEmpty {
             emit(.rescan(reason: "some environments cannot be watched: " + problems.joined(separator: "; ")))
         }
@@ -90,28 +93,35 @@ final class WatchLoop {
                 flushResync()
             case .success(let event?):
                 handle(event)
+                publishCount()
             case .failure(let error):
                 emit(.rescan(reason: WatchError.readFailed(errno: error.code).description))
                 return
             }
-            publishCount()
         }
     }
 
     private func handle(_ event: InotifyEvent) {
-        if let wakeUp, event.wd == wakeUp.wd { return }
+        if let wakeUp, event.wd == wakeUp.wd {
+            // Either stop() (checked by the loop) or our marker: everything queued before it has been seen.
+            drain(wakeUp.pipe)
+            markerPending = false
+            if !control.isStopRequested {
+                flushResync()
+            }
+            return
+        }
         let target = table.target(for: event.wd)
         if event.has(InotifyMask.ignored) {
             table.remove(event.wd)
         }
         let actions = router.actions(for: event, target: target)
-        // Structural changes come in bursts (a stage's watch dropped, then the root's IN_DELETE): one walk.
         let resyncs = actions.compactMap { action -> String? in
             if case .resync(let reason) = action { return reason }
             return nil
         }
         if !actions.isEmpty && resyncs.count == actions.count {
-            pendingResync.append(contentsOf: resyncs)
+            deferResync(resyncs)
             return
         }
         flushResync()
@@ -143,6 +153,28 @@ final class WatchLoop {
         }
     }
 
+    /// Structural changes come in bursts (a stage folder's watch dropped, then the root's IN_DELETE; an
+    /// unmount drops every watch): one walk after the burst is enough, and is correct as long as it starts
+    /// after the last of those events was read. A byte written to the wake-up pipe now becomes an event
+    /// behind everything already queued, so the walk waits exactly for the burst. Any other event flushes
+    /// the walk earlier, so events are still handled against an up-to-date table.
+    private func deferResync(_ reasons: [String]) {
+        pendingResync.append(contentsOf: reasons)
+        guard let wakeUp else {
+            flushResync()
+            return
+        }
+        if !markerPending {
+            WakeUpPipe.wake(writeFD: wakeUp.pipe.writeFD)
+            markerPending = true
+        }
+    }
+
+    private func drain(_ pipe: WakeUpPipe) {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(pipe.readFD, &buffer, buffer.count) > 0 {}
+    }
+
     private func flushResync() {
         guard !pendingResync.isEmpty else { return }
         var reasons: [String] = []
@@ -151,6 +183,7 @@ final class WatchLoop {
         }
         pendingResync = []
         let problems = (try? walk(strict: false)) ?? []
+        publishCount()
         emit(.rescan(reason: (reasons + problems).joined(separator: "; ")))
     }
 
@@ -235,6 +268,7 @@ final class WatchLoop {
             inotify.removeWatch(wd)
             table.remove(wd)
         }
+        publishCount()
     }
 
     private func publishCount() {

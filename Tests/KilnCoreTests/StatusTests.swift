@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+@testable import KilnCore
+
+@Suite("status (protocol section 3)")
+struct StatusTests {
+    let example = Status(
+        stage: .draft, state: .ready, specSHA256: String(repeating: "9f2c", count: 16), build: 3,
+        environment: "/srv/ws/.kiln/envs/9f2c", python: "/srv/ws/.kiln/envs/9f2c/bin/python",
+        updated: Date(timeIntervalSince1970: 1_795_000_000), message: "built in 2.1 s: 14 distributions")
+
+    @Test func rendersTheProtocolsKeysInItsOrder() {
+        let keys = example.rendered().split(separator: "\n").map { $0.split(separator: " ")[0] }
+        #expect(keys == ["stage", "state", "spec_sha256", "build", "environment", "python", "updated", "message"])
+        #expect(example.rendered().contains("updated = 2026-11-18T"))
+    }
+
+    @Test func roundTrips() throws {
+        #expect(Status(parsing: example.rendered()) == example)
+    }
+
+    @Test func awkwardMessagesSurviveTheRoundTrip() throws {
+        var s = example
+        s.message = "quote \" backslash \\ tab \t newline \n bell \u{07} ünïcödé"
+        #expect(Status(parsing: s.rendered())?.message == s.message)
+    }
+
+    @Test(arguments: ["", "stage = \"draft\"", "state = \"ready\"", "stage = \"attic\"\nstate = \"ready\"", "not toml ==="])
+    func garbageIsNoStatus(_ text: String) {
+        #expect(Status(parsing: text) == nil)
+    }
+
+    @Test func everyStateHasItsProtocolSpelling() {
+        #expect(EnvironmentState.allCases.map(\.rawValue) == [
+            "saved", "queued", "building", "failed", "invalid", "ready", "rejected", "awaiting-approval", "published",
+        ])
+    }
+}
+
+@Suite("workspace.toml (protocol section 6)")
+struct WorkspaceSettingsTests {
+    @Test func theProtocolExampleParses() throws {
+        let s = try WorkspaceSettings.parse(
+            """
+            [daemon]
+            rescan_interval = "30s"
+            settle = "200ms"
+            [build]
+            on_save = "wait"
+            concurrency = 3
+            timeout = "30m"
+            index_url = "https://mirror.example/simple"
+            find_links = ["/srv/wheels", "wheels"]
+            only_binary = true
+            [python]
+            "3.11" = "/usr/bin/python3.11"
+            """, path: "workspace.toml", workspaceRoot: "/ws")
+        #expect(s.rescanInterval == .seconds(30))
+        #expect(s.settle == .milliseconds(200))
+        #expect(s.onSave == .wait)
+        #expect(s.concurrency == 3)
+        #expect(s.timeout == .seconds(1800))
+        #expect(s.findLinks == ["/srv/wheels", "/ws/wheels"])
+        #expect(s.onlyBinary)
+        #expect(s.pythons == ["3.11": "/usr/bin/python3.11"])
+    }
+
+    @Test(arguments: [
+        ("[daemon]\nsettle = 5\n", "must be a duration"),
+        ("[daemon]\nsetle = \"1s\"\n", "did you mean 'settle'?"),
+        ("[build]\non_save = \"later\"\n", "\"build\" or \"wait\""),
+        ("[build]\nconcurrency = 0\n", "from 1 to 64"),
+        ("[biuld]\n", "did you mean [build]?"),
+        ("[python]\n\"3.11\" = \"python3.11\"\n", "absolute interpreter path"),
+    ])
+    func mistakesAreNamed(_ text: String, _ says: String) {
+        #expect {
+            try WorkspaceSettings.parse(text, path: "workspace.toml", workspaceRoot: "/ws")
+        } throws: { error in
+            (error as? SpecProblem)?.message.contains(says) == true
+        }
+    }
+
+    @Test(arguments: [("200ms", 200), ("30s", 30_000), ("30m", 1_800_000), ("1h", 3_600_000), ("0s", 0), ("1.5s", 1500)])
+    func durations(_ text: String, _ ms: Int64) {
+        #expect(DurationText.parse(text) == .milliseconds(ms))
+    }
+}
