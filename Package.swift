@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(
             name: "KilnIntegrationTests",
             dependencies: ["KilnCore", "kiln"],
-            resources: [.copy("Fixtures")],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
     ]

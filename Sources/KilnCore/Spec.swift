@@ -57,12 +57,9 @@ public struct Spec: Sendable, Equatable {
             return .failure(SpecProblem(path, line, "spec.toml is not valid UTF-8 (byte \(offset)); save it as UTF-8"))
         }
         let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            return .failure(SpecProblem(path, error.source.begin.line, "not valid TOML: \(error.description)"))
-        } catch {
-            return .failure(SpecProblem(path, nil, "not valid TOML: \(error)"))
+        switch TOMLGate.parse(text) {
+        case .success(let t): table = t
+        case .failure(let problem): return .failure(SpecProblem(path, problem.line, "not valid TOML: \(problem.message)"))
         }
         let lines = SourceLines(text)
 

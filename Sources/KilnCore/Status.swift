@@ -53,7 +53,7 @@ public struct Status: Sendable, Equatable {
     /// Reads a status file's text; nil when it is not one (a person may have scribbled on it: the daemon then treats
     /// the environment as having no status).
     public init?(parsing text: String) {
-        guard let table = try? TOMLTable(string: text),
+        guard case .success(let table) = TOMLGate.parse(text),
             let stage = table["stage"]?.string.flatMap(Stage.init(rawValue:)),
             let state = table["state"]?.string.flatMap(EnvironmentState.init(rawValue:))
         else { return nil }

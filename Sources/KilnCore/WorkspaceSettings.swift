@@ -28,12 +28,9 @@ public struct WorkspaceSettings: Sendable, Equatable {
     /// Parses `workspace.toml`; `path` is used in messages. Relative `find_links` are taken from `workspaceRoot`.
     public static func parse(_ text: String, path: String, workspaceRoot: String) throws(SpecProblem) -> WorkspaceSettings {
         let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw SpecProblem(path, error.source.begin.line, "not valid TOML: \(error.description)")
-        } catch {
-            throw SpecProblem(path, nil, "not valid TOML: \(error)")
+        switch TOMLGate.parse(text) {
+        case .success(let t): table = t
+        case .failure(let problem): throw SpecProblem(path, problem.line, "not valid TOML: \(problem.message)")
         }
         let lines = SourceLines(text)
         var s = WorkspaceSettings()

@@ -4,7 +4,7 @@ struct EventRouter: Sendable {
     let interestingFiles: Set<String>
     let requestsRoot: String
 
-    init(layout: WorkspaceLayout) {
+    init(layout: WatchLayout) {
         self.init(
             stages: layout.stages,
             interestingFiles: layout.interestingFiles,

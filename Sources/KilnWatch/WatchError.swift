@@ -83,8 +83,9 @@ extension WatchError {
 
     static func descriptorNotFound() -> WatchError {
         WatchError(
-            "Cannot start watching: libinotifytools opened an inotify instance but its descriptor could not be "
-                + "identified in /proc/self/fd (is /proc mounted?)."
+            "Cannot start watching: the inotify descriptor libinotifytools opened could not be identified in "
+                + "/proc/self/fd. Check that /proc is mounted, and that nothing else in this process uses "
+                + "libinotifytools."
         )
     }
 

@@ -8,7 +8,7 @@ final class WatchLoop {
     /// How long a moved-away environment's watch waits for its directory to reappear in a stage folder.
     static let detachGrace = Duration.seconds(2)
 
-    private let layout: WorkspaceLayout
+    private let layout: WatchLayout
     private let router: EventRouter
     private let control: WatcherControl
     private let emit: (WatchHint) -> Void
@@ -23,7 +23,7 @@ final class WatchLoop {
 
     /// Runs the whole life of the watching thread; reports the setup outcome through `handshake`.
     static func run(
-        layout: WorkspaceLayout,
+        layout: WatchLayout,
         control: WatcherControl,
         handshake: StartupHandshake,
         emit: @escaping (WatchHint) -> Void
@@ -48,7 +48,7 @@ final class WatchLoop {
     }
 
     private init(
-        layout: WorkspaceLayout,
+        layout: WatchLayout,
         control: WatcherControl,
         inotify: InotifyInstance,
         emit: @escaping (WatchHint) -> Void
@@ -90,6 +90,8 @@ final class WatchLoop {
             sweepDetached()
             switch inotify.nextEvent(timeoutSeconds: 1) {
             case .success(nil):
+                // The queue was empty for a second: a marker still pending was lost to an overflow.
+                markerPending = false
                 flushResync()
             case .success(let event?):
                 handle(event)
@@ -251,7 +253,13 @@ final class WatchLoop {
             inotify.removeWatch(wd)
             table.remove(wd)
         }
-        return problems
+        return Self.summarise(problems)
+    }
+
+    /// Out of watches, every remaining directory fails the same way: a few messages say it all.
+    static func summarise(_ problems: [String], keeping limit: Int = 3) -> [String] {
+        guard problems.count > limit else { return problems }
+        return Array(problems.prefix(limit)) + ["and \(problems.count - limit) more"]
     }
 
     private func attach(_ wd: Int32, to target: WatchTarget) {

@@ -31,9 +31,9 @@ public final class WorkspaceWatcher: Sendable {
     /// fail (an unwatchable environment directory is reported as a `.rescan` hint instead). Call at most once.
     public func start() throws {
         try control.beginStart()
-        let layout: WorkspaceLayout
+        let layout: WatchLayout
         do {
-            layout = try WorkspaceLayout(configuration)
+            layout = try WatchLayout(configuration)
         } catch {
             continuation.finish()
             throw error

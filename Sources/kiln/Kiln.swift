@@ -12,7 +12,7 @@ struct Kiln: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Init.self, New.self, List.self, StatusCommand.self, Logs.self, Build.self, Submit.self,
-            Approve.self, Reject.self, Activate.self, Run.self, History.self,
+            Approve.self, Reject.self, Activate.self, Run.self, History.self, Check.self,
         ]
     )
 }

@@ -1,5 +1,5 @@
 /// Paths of a validated `WatchConfiguration`.
-struct WorkspaceLayout: Sendable {
+struct WatchLayout: Sendable {
     let root: String
     let stages: [String]
     let interestingFiles: Set<String>

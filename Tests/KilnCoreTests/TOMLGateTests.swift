@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+@testable import KilnCore
+
+@Suite("TOML: everything valid passes, nothing hostile crashes")
+struct TOMLGateTests {
+    @Test(arguments: [
+        "a = 1\nb = -2_000\nc = 0x1F\nd = 0o17\ne = 0b101\nf = +inf\ng = -nan\nh = 6.02e23\ni = -0.0\n",
+        "t = true\nf = false\n",
+        "odt = 1979-05-27T07:32:00Z\nspace = 1979-05-27 07:32:00-08:00\nld = 1979-05-27\nlt = 07:32:00.999\n",
+        "s = \"tab\\there \\u00E9 \\U0001F600 \\\\ \\\"\"\nl = 'C:\\Users\\nodejs'\n",
+        "m = \"\"\"\nRoses are red\nViolets are \\\n    blue\"\"\"\nq = \"\"\"two quotes at the end\"\"\"\"\"\n",
+        "lit = '''\nThe first newline is\ntrimmed in raw strings.\n'''\n",
+        "a.b.c = 1\n\"quoted key\" = 2\n'lit key' = 3\nsite.\"google.com\" = true\n",
+        "[table]\nx = 1\n[ dotted . header ]\ny = 2\n[[fruits]]\nname = \"apple\"\n[[fruits]]\nname = \"banana\"\n",
+        "arr = [\n  1, # one\n  2,\n]\nnested = [[1, 2], ['a', \"b\"], [{x = 1}]]\nempty = []\n",
+        "point = { x = 1, y = 2 }\nempty = {}\nanimal = { type.name = \"pug\" }\n",
+        "# only a comment\n\n   \t\n",
+        "key = \"value\" # trailing comment\r\nother = 1\r\n",
+    ])
+    func validTOMLPasses(_ text: String) {
+        guard case .success = TOMLGate.parse(text) else {
+            Issue.record("rejected valid TOML: \(TOMLGate.parse(text))")
+            return
+        }
+    }
+
+    /// Inputs that made toml++ abort before the gate existed.
+    @Test(arguments: ["[[[", "[.a]", "[ .a]", "[[ .a]]", "x = [}", "x = {a = [}", "[\\build]\na = 1", "[\nbuild]\n", "x = {1a = 1, b = [}[12]}", "d = 1979-05-27Tinf07:32:0Z"])
+    func knownCrashersAreErrors(_ text: String) {
+        guard case .failure(let p) = TOMLGate.parse(text) else {
+            Issue.record("accepted \(text)")
+            return
+        }
+        #expect(p.line != nil)
+    }
+
+    @Test func deepNestingIsAnErrorNotAStackOverflow() {
+        #expect((try? TOMLGate.parse("a = " + String(repeating: "[", count: 100_000)).get()) == nil)
+        #expect((try? TOMLGate.parse(String(repeating: "[", count: 100_000)).get()) == nil)
+    }
+
+    /// Random mutations of real specs, parsed in this process: a crash fails the run. KILN_FUZZ_ITERATIONS sets the
+    /// count (`scripts/long-tests.sh` runs a million).
+    @Test func mutatedSpecsNeverCrash() {
+        let iterations = Int(ProcessInfo.processInfo.environment["KILN_FUZZ_ITERATIONS"] ?? "") ?? 20_000
+        var rng = SplitMix64(seed: 0x6b696c6e)
+        let seeds = [
+            "full_name = \"ML\"\nbase = \"python:3.11\"\nlibraries = [\"pandas==2.2.3\", \"scikit-learn>=1.5\"]\n",
+            "[build]\nfind_links = [\"/srv/wheels\"]\n[python]\n\"3.11\" = \"/usr/bin/python3.11\"\n",
+            "x = {a = 1, b = [1, 2.5, 'c']}\nd = 1979-05-27T07:32:00Z\nm = \"\"\"\nmulti \\\n line\"\"\"\n",
+        ]
+        let alphabet = Array("[]{}.=\"',#\n\t \\abc019-+:_eTZ\u{0}\u{7f}é'''\"\"\"").map { String($0) } + ["\"\"\"", "'''", "\r\n", "\\u", "0x", "inf"]
+        var accepted = 0
+        for _ in 0..<iterations {
+            var text = Array(seeds[Int(rng.next() % UInt64(seeds.count))].utf8)
+            for _ in 0..<(1 + Int(rng.next() % 6)) {
+                let at = Int(rng.next() % UInt64(text.count + 1))
+                if rng.next() % 3 == 0, !text.isEmpty, at < text.count {
+                    text.remove(at: at)
+                } else {
+                    text.insert(contentsOf: Array(alphabet[Int(rng.next() % UInt64(alphabet.count))].utf8), at: at)
+                }
+            }
+            if let trace = ProcessInfo.processInfo.environment["KILN_FUZZ_TRACE"] {
+                _ = FileManager.default.createFile(atPath: trace, contents: Data(text))
+            }
+            let result = Spec.parse(.contents(text), path: "saved/f/spec.toml", directoryName: "f", pythons: ["3.11"])
+            if case .success = result { accepted += 1 }
+            _ = Status(parsing: String(decoding: text, as: UTF8.self))
+        }
+        // Most mutations break the file; some must survive, or the mutator tests nothing.
+        #expect(accepted > 0)
+        #expect(accepted < iterations)
+    }
+}
+
+/// A small deterministic generator, so a fuzz failure can be replayed.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

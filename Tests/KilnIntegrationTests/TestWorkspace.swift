@@ -1,0 +1,168 @@
+import Foundation
+import KilnCore
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A temporary workspace with a real `kiln serve` on it, driven the way people drive one: files written by
+/// write-and-rename, directories moved with rename(2) or `mv`, statuses read back from disk.
+final class TestWorkspace: @unchecked Sendable {
+    let root: String
+    let layout: WorkspaceLayout
+    private var daemon: Process?
+    let daemonLog: String
+
+    /// Tiny wheels made once per test run by Fixtures/make_wheels.py, so no build needs an index.
+    static let wheels: String = {
+        let dir = NSTemporaryDirectory() + "kiln-test-wheels-\(getpid())"
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/make_wheels.py").path
+        let result = TestWorkspace.run(
+            "/usr/bin/env",
+            ["python3", script, dir, "kiln-demo-greet==1.0.0", "kiln-demo-greet==1.1.0", "kiln-demo-report==2.1.0:kiln-demo-greet>=1.0"])
+        precondition(result.status == 0, "make_wheels.py failed: \(result.output)")
+        return dir
+    }()
+
+    /// The `kiln` executable built beside this test bundle.
+    static let kiln: String = {
+        if let explicit = ProcessInfo.processInfo.environment["KILN_BIN"] { return explicit }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kiln").path
+    }()
+
+    init(settings extra: String = "", rescan: String = "0s", extraLinks: [String] = []) throws {
+        root = NSTemporaryDirectory() + "kiln-it-\(UUID().uuidString.prefix(8))"
+        layout = WorkspaceLayout(root: root)
+        daemonLog = root + ".daemon.log"
+        let made = TestWorkspace.run(TestWorkspace.kiln, ["init", root])
+        guard made.status == 0 else { throw Failure("kiln init failed: \(made.output)") }
+        try """
+            [daemon]
+            settle = "50ms"
+            rescan_interval = "\(rescan)"
+            [build]
+            find_links = [\(([TestWorkspace.wheels] + extraLinks).map { "\"\($0)\"" }.joined(separator: ", "))]
+            no_index = true
+            \(extra)
+            """.write(toFile: layout.settingsFile, atomically: true, encoding: .utf8)
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: root)
+        try? FileManager.default.removeItem(atPath: daemonLog)
+    }
+
+    // MARK: the daemon
+
+    func start(servingPath: String? = nil) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TestWorkspace.kiln)
+        p.arguments = ["serve", servingPath ?? root, "--log-level", "debug"]
+        _ = FileManager.default.createFile(atPath: daemonLog, contents: nil)
+        let log = FileHandle(forWritingAtPath: daemonLog)!
+        log.seekToEndOfFile()
+        p.standardOutput = log
+        p.standardError = log
+        try p.run()
+        daemon = p
+    }
+
+    /// SIGTERM, then wait for the daemon to exit; returns its exit status.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM) -> Int32? {
+        guard let p = daemon, p.isRunning else { return daemon?.terminationStatus }
+        kill(p.processIdentifier, signal)
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    var daemonIsRunning: Bool { daemon?.isRunning ?? false }
+    var daemonOutput: String { (try? String(contentsOfFile: daemonLog, encoding: .utf8)) ?? "" }
+
+    // MARK: what people do
+
+    func path(_ relative: String) -> String { root + "/" + relative }
+
+    /// Saves a spec the way most editors and `sed -i` do: write a temporary file, rename it over spec.toml.
+    func save(_ relativeDirectory: String, _ text: String) throws {
+        try save(relativeDirectory, bytes: Array(text.utf8))
+    }
+
+    func save(_ relativeDirectory: String, bytes: [UInt8]) throws {
+        let dir = path(relativeDirectory)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let temp = dir + "/.spec.toml.swp"
+        _ = FileManager.default.createFile(atPath: temp, contents: Data(bytes))
+        guard rename(temp, dir + "/spec.toml") == 0 else { throw Failure("rename failed: \(errno)") }
+    }
+
+    func mv(_ from: String, _ to: String) throws {
+        let r = TestWorkspace.run("/bin/mv", [path(from), path(to)])
+        guard r.status == 0 else { throw Failure("mv \(from) \(to): \(r.output)") }
+    }
+
+    func kilnCommand(_ arguments: String...) -> (status: Int32, output: String) {
+        TestWorkspace.run(TestWorkspace.kiln, arguments + ["--workspace", root])
+    }
+
+    func status(_ relativeDirectory: String) -> Status? {
+        (try? String(contentsOfFile: path(relativeDirectory) + "/status", encoding: .utf8)).flatMap(Status.init(parsing:))
+    }
+
+    /// Waits until the status at `relativeDirectory` satisfies `condition`; fails with what it last saw.
+    @discardableResult
+    func waitForStatus(
+        _ relativeDirectory: String, timeout: Duration = .seconds(90), sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: (Status) -> Bool
+    ) async throws -> Status {
+        let deadline = ContinuousClock.now + timeout
+        var last: Status?
+        while ContinuousClock.now < deadline {
+            last = status(relativeDirectory)
+            if let last, condition(last) { return last }
+            if !daemonIsRunning { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        Issue.record(
+            "\(relativeDirectory): status never matched; last: \(last.map { "\($0.state.rawValue): \($0.message)" } ?? "none"); daemon log:\n\(daemonOutput.suffix(3000))",
+            sourceLocation: sourceLocation)
+        throw Failure("timed out")
+    }
+
+    @discardableResult
+    func waitForState(_ relativeDirectory: String, _ state: EnvironmentState, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Status {
+        try await waitForStatus(relativeDirectory, sourceLocation: sourceLocation) { $0.state == state }
+    }
+
+    func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: path(relative)) }
+
+    // MARK: processes
+
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        if let environment { p.environment = environment }
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        do { try p.run() } catch { return (-1, "\(error)") }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The spec most tests build: one library that depends on another, both from the test wheels.
+let reportSpec = """
+    full_name = "Report tools"
+    base = "python:3.11"
+    libraries = ["kiln-demo-report==2.1.0"]
+    """

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The test command: README's, and CI's. Sets the machine up, then runs every test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+swift build --build-tests
+swift test --skip-build "$@"
