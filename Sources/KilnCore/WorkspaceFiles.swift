@@ -112,8 +112,29 @@ public enum WorkspaceFiles {
     }
 
     /// Moves `from` to `to`, failing rather than replacing anything already at `to`.
+    ///
+    /// FUSE and NFS mounts often refuse renameat2's flags (EINVAL). There a directory is moved by first claiming
+    /// `to` with mkdir, which is exclusive even on NFS, then renaming over that empty directory; a file by link and
+    /// unlink.
     public static func move(_ from: String, to: String) throws(FileError) {
-        guard kiln_rename_noreplace(from, to) == 0 else { throw FileError("move \(from) to", to) }
+        if kiln_rename_noreplace(from, to) == 0 { return }
+        guard errno == EINVAL || errno == ENOSYS || errno == ENOTSUP else { throw FileError("move \(from) to", to) }
+        if kind(from) == .directory {
+            guard mkdir(to, 0o700) == 0 else { throw FileError("move \(from) to", to) }
+            guard rename(from, to) == 0 else {
+                let error = FileError("move \(from) to", to)
+                rmdir(to)
+                throw error
+            }
+        } else {
+            guard link(from, to) == 0 else { throw FileError("move \(from) to", to) }
+            unlink(from)
+        }
+    }
+
+    /// Whether the file system refused the atomic swap itself (rather than the paths), as FUSE and NFS may.
+    public static func exchangeIsUnsupported(_ error: FileError) -> Bool {
+        error.code == EINVAL || error.code == ENOSYS || error.code == ENOTSUP
     }
 
     /// Swaps two existing paths in one step.

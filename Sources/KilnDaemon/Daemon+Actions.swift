@@ -4,7 +4,8 @@ import KilnCore
 /// Carrying out what `Reconciler.decide` returned. A failed action is logged and left for the next look: the
 /// decision is made again from disk, so nothing is retried blindly.
 extension Daemon {
-    func perform(_ action: Action) {
+    @discardableResult
+    func perform(_ action: Action) -> Bool {
         do {
             switch action {
             case .writeStatus(let location, let status):
@@ -40,7 +41,9 @@ extension Daemon {
             }
         } catch {
             logger.error("could not carry out \(action): \(error)")
+            return false
         }
+        return true
     }
 
     /// An approval over an existing published version, in steps that a crash can be recovered from
@@ -51,8 +54,21 @@ extension Daemon {
         let scratch = layout.scratch + "/" + name
         try WorkspaceFiles.makeDirectory(layout.scratch)
         try WorkspaceFiles.move(incoming, to: scratch)
-        try WorkspaceFiles.exchange(scratch, published)
-        try archive(scratch, name: name)
+        var swapped = true
+        do {
+            try WorkspaceFiles.exchange(scratch, published)
+        } catch {
+            guard WorkspaceFiles.exchangeIsUnsupported(error) else { throw error }
+            swapped = false
+        }
+        if swapped {
+            try archive(scratch, name: name)
+        } else {
+            // No atomic swap on this mount: the old version leaves first, so for a moment there is none.
+            logger.notice("\(name): this file system cannot swap directories atomically; replacing in two steps")
+            try archive(published, name: name)
+            try WorkspaceFiles.move(scratch, to: published)
+        }
     }
 
     func archive(_ path: String, name: String) throws {

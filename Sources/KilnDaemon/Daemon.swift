@@ -110,7 +110,10 @@ public actor Daemon {
             let actions = Reconciler.decide(name: name, copies: copies, context: context(for: name, copies: copies))
             if copies.isEmpty { known.remove(name) } else { known.insert(name) }
             if actions.isEmpty { return }
-            for action in actions { perform(action) }
+            for action in actions where !perform(action) {
+                // The rest of this decision assumed that step; the next event or rescan decides again from disk.
+                return
+            }
         }
         logger.warning("\(name): still changing after 8 rounds; the next event or rescan looks again")
     }

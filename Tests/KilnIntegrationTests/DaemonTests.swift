@@ -59,12 +59,22 @@ struct DaemonTests {
         let ws = try TestWorkspace(rescan: "1s")
         let mount = ws.root + ".mnt"
         try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
-        let mounted = TestWorkspace.run("/usr/bin/env", ["bindfs", "--no-allow-other", ws.root, mount])
-        try #require(mounted.status == 0, "bindfs failed: \(mounted.output)")
+        // In the foreground (-f): a daemonising bindfs leaves a child that Foundation's Process never sees exit.
+        let bindfs = Process()
+        bindfs.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        bindfs.arguments = ["bindfs", "-f", "--no-allow-other", ws.root, mount]
+        try bindfs.run()
         defer {
             ws.stop()
             _ = TestWorkspace.run("/usr/bin/env", ["fusermount3", "-u", mount])
+            bindfs.terminate()
+            bindfs.waitUntilExit()
             try? FileManager.default.removeItem(atPath: mount)
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !((try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8))?.contains(" \(mount) ") ?? false) {
+            try #require(ContinuousClock.now < deadline && bindfs.isRunning, "bindfs did not mount \(mount)")
+            try await Task.sleep(for: .milliseconds(20))
         }
         try ws.start(servingPath: mount)
         try await Task.sleep(for: .milliseconds(300))

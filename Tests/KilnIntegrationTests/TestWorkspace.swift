@@ -140,17 +140,23 @@ final class TestWorkspace: @unchecked Sendable {
 
     // MARK: processes
 
+    /// Runs a program to its end. Output goes through a temporary file, not a pipe: a program that leaves a
+    /// daemon behind (bindfs) would hold a pipe open forever.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
         if let environment { p.environment = environment }
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
+        let outputPath = NSTemporaryDirectory() + "kiln-run-\(UUID().uuidString)"
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        guard let out = FileHandle(forWritingAtPath: outputPath) else { return (-1, "cannot create \(outputPath)") }
+        p.standardOutput = out
+        p.standardError = out
         do { try p.run() } catch { return (-1, "\(error)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        try? out.close()
+        let data = FileManager.default.contents(atPath: outputPath) ?? Data()
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
