@@ -12,13 +12,13 @@ struct Run: ParsableCommand {
 
     @OptionGroup var options: WorkspaceOptions
     @Argument var name: String
-    @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (default: python).")
+    @Argument(parsing: .postTerminator, help: "The command and its arguments, after -- (default: python).")
     var command: [String] = []
 
     func run() throws {
         let (_, status) = try usableEnvironment(name, in: try options.layout(), stage: nil)
         let env = status.environment!
-        var argv = command.first == "--" ? Array(command.dropFirst()) : command
+        var argv = command
         if argv.isEmpty { argv = ["python"] }
         setenv("VIRTUAL_ENV", env, 1)
         setenv("PATH", env + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), 1)

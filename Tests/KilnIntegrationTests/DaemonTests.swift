@@ -63,6 +63,8 @@ struct DaemonTests {
         let bindfs = Process()
         bindfs.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         bindfs.arguments = ["bindfs", "-f", "--no-allow-other", ws.root, mount]
+        bindfs.standardOutput = FileHandle.nullDevice
+        bindfs.standardError = FileHandle.nullDevice
         try bindfs.run()
         defer {
             ws.stop()
@@ -89,11 +91,16 @@ struct DaemonTests {
         // A build that cannot finish by itself: one find_links source is a local socket that accepts and never answers.
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-c", "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(64); print(s.getsockname()[1], flush=True); time.sleep(300)"]
+        server.arguments = ["python3", "-c", "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(64); print(s.getsockname()[1], flush=True); time.sleep(120)"]
         let pipe = Pipe()
         server.standardOutput = pipe
+        // Not this process's stderr: swift test waits for every holder of it to exit.
+        server.standardError = FileHandle.nullDevice
         try server.run()
-        defer { server.terminate() }
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
         let port = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let ws = try TestWorkspace(extraLinks: ["http://127.0.0.1:\(port)/wheels/"])
         try ws.start()
@@ -132,7 +139,7 @@ struct DaemonTests {
         #expect(line.output.trimmingCharacters(in: .whitespacesAndNewlines) == ". '\(ready.environment!)/bin/activate'")
         let shell = TestWorkspace.run("/bin/bash", ["-c", "eval \"$(\(TestWorkspace.kiln) activate greet --workspace \(ws.root))\" && python -c 'import kiln_demo_greet as g; print(g.greet())'"])
         #expect(shell.output.contains("hello from kiln-demo-greet 1.0.0"), "\(shell.output)")
-        let run = ws.kilnCommand("run", "greet", "--", "python", "-c", "import sys; print(sys.prefix)")
+        let run = TestWorkspace.run(TestWorkspace.kiln, ["run", "greet", "--workspace", ws.root, "--", "python", "-c", "import sys; print(sys.prefix)"])
         #expect(run.output.contains(ready.environment!))
     }
 }

@@ -120,8 +120,9 @@ struct LifecycleTests {
         try await ws.waitForState("draft/greet", .ready)
         try ws.mv("draft/greet", "pending/greet")
         try await ws.waitForState("pending/greet", .awaitingApproval)
-        // What an admin types: plain mv into the folder, which nests it inside the published version.
-        try ws.mv("pending/greet", "published/")
+        // What an admin types: plain mv onto the published folder, which nests it inside the published version.
+        try ws.mv("pending/greet", "published/greet")
+        #expect(ws.exists("published/greet/greet") || ws.status("published/greet")?.specSHA256 == SHA256Hex.of(Array(v2.utf8)))
         let replaced = try await ws.waitForStatus("published/greet") { $0.specSHA256 == SHA256Hex.of(Array(v2.utf8)) }
         #expect(replaced.state == .published)
         #expect(!ws.exists("published/greet/greet"))
