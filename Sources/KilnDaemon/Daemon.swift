@@ -60,7 +60,8 @@ public actor Daemon {
 
     /// Something changed about `name`: look again once it has been quiet for the settle time.
     public func changed(_ name: String) {
-        guard !stopping else { return }
+        // Dot-entries (an editor's or a VCS's) are never environments.
+        guard !stopping, !name.hasPrefix("."), !name.isEmpty else { return }
         settling[name]?.cancel()
         let settle = settings.settle
         settling[name] = Task {

@@ -24,9 +24,8 @@ struct Logs: AsyncParsableCommand {
             if let current, let build = status?.build {
                 let path = layout.log(current.location, build: build)
                 if path != logPath {
-                    // The directory moved (saved -> draft) or a new build started: continue in the new file.
-                    if let logPath, logPath.hasSuffix("/build-\(build).log") == false { printed = 0 }
-                    if logPath == nil || !(logPath!.hasSuffix("/build-\(build).log")) { printed = 0 }
+                    // Moved from saved/ to draft/, the same log goes on; a new build number starts a new log.
+                    if !(logPath?.hasSuffix("/build-\(build).log") ?? false) { printed = 0 }
                     logPath = path
                 }
                 if case .success(let bytes) = WorkspaceFiles.readFile(path, limit: 64 * 1024 * 1024), bytes.count > printed {
