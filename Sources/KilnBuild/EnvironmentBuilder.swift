@@ -58,18 +58,27 @@ public struct EnvironmentBuilder: Sendable {
             try WorkspaceFiles.makeDirectory(layout.environments)
             if let uv {
                 log.say("installer: uv (\(uv))")
-                try await step("create", log) {
+                // Resolving needs only the base interpreter, whose details uv has cached, so it runs while the
+                // environment is created; asking a brand-new venv's python would cost uv a fresh interpreter query.
+                let work = layout.building + "/" + order.specSHA256
+                try? FileManager.default.removeItem(atPath: work)
+                try WorkspaceFiles.makeDirectory(work)
+                defer { try? FileManager.default.removeItem(atPath: work) }
+                try WorkspaceFiles.writeAtomically(
+                    work + "/requirements.in", order.spec.libraries.map(\.text).joined(separator: "\n") + "\n")
+                async let created: Void = step("create", log) {
                     try await tool(uv, ["venv", "--python", interpreter, "--no-project", "--quiet", path], log)
                 }
-                try WorkspaceFiles.makeDirectory(metadata)
-                try WorkspaceFiles.writeAtomically(metadata + "/requirements.in", order.spec.libraries.map(\.text).joined(separator: "\n") + "\n")
-                try await step("resolve", log) {
+                async let resolved: Void = step("resolve", log) {
                     try await tool(
                         uv,
-                        ["pip", "compile", "--generate-hashes", "--python", path + "/bin/python", "--no-header",
+                        ["pip", "compile", "--generate-hashes", "--python", interpreter, "--no-header", "--quiet",
                          "--output-file", "requirements.lock"] + sourceArguments(settings) + ["requirements.in"], log,
-                        in: metadata)
+                        in: work)
                 }
+                try await created
+                try await resolved
+                try WorkspaceFiles.move(work, to: metadata)
                 try await step("install", log) {
                     try await tool(
                         uv, ["pip", "sync", "--python", path + "/bin/python"] + sourceArguments(settings)
@@ -138,6 +147,8 @@ public struct EnvironmentBuilder: Sendable {
         try Task.checkCancellation()
         let offset = log.size
         log.say("step \(name)")
+        let started = ContinuousClock.now
+        defer { log.say("step \(name) took \(ContinuousClock.now - started)") }
         do {
             try await body()
         } catch let exit as ToolExit {

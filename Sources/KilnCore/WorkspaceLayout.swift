@@ -29,6 +29,8 @@ public struct WorkspaceLayout: Sendable, Equatable {
     public func request(_ name: String) -> String { requests + "/" + name }
     /// Published versions that a newer approval replaced, kept for a rollback.
     public var archive: String { kiln + "/archive" }
+    /// Where a build resolves its lock before its environment folder exists.
+    public var building: String { kiln + "/building" }
     /// Scratch space for moves that must happen in two steps.
     public var scratch: String { kiln + "/tmp" }
     public var journal: String { kiln + "/journal.jsonl" }

@@ -16,7 +16,7 @@ public enum Server {
             throw DaemonError.notAWorkspace(
                 "\(layout.folder(stage)) is missing, so \(root) is not a Kiln workspace; run `kiln init \(root)` to add what is missing")
         }
-        for folder in [layout.kiln, layout.environments, layout.requests, layout.archive, layout.scratch] {
+        for folder in [layout.kiln, layout.environments, layout.requests, layout.archive, layout.scratch, layout.building] {
             do {
                 try WorkspaceFiles.makeDirectory(folder)
             } catch {
