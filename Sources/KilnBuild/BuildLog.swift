@@ -10,8 +10,11 @@ final class BuildLog: Sendable {
     init(path: String) throws {
         self.path = path
         descriptor = try FileDescriptor.open(
-            FilePath(path), .writeOnly, options: [.create, .append, .closeOnExec, .noFollow],
-            permissions: [.ownerReadWrite, .groupRead, .otherRead])
+            FilePath(path),
+            .writeOnly,
+            options: [.create, .append, .closeOnExec, .noFollow],
+            permissions: [.ownerReadWrite, .groupRead, .otherRead]
+        )
     }
 
     deinit { try? descriptor.close() }
@@ -30,7 +33,8 @@ final class BuildLog: Sendable {
         let text = String(decoding: bytes.dropFirst(offset), as: UTF8.self)
         let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("kiln: ") }
-        let start = lines.firstIndex { $0.hasPrefix("×") || $0.lowercased().hasPrefix("error") } ?? max(0, lines.count - 3)
+        let start =
+            lines.firstIndex { $0.hasPrefix("×") || $0.lowercased().hasPrefix("error") } ?? max(0, lines.count - 3)
         var reason = lines[start...].prefix(6).joined(separator: " ")
         if reason.count > 600 { reason = String(reason.prefix(600)) + "…" }
         return reason

@@ -17,7 +17,12 @@ public struct EnvironmentBuilder: Sendable {
 
     /// Runs the build, streaming every tool's output to `logPath`. Honours task cancellation (the tools are stopped,
     /// their whole process group) and `settings.timeout`.
-    public func build(_ order: BuildOrder, interpreter: String, settings: WorkspaceSettings, logPath: String) async -> BuildOutcome {
+    public func build(
+        _ order: BuildOrder,
+        interpreter: String,
+        settings: WorkspaceSettings,
+        logPath: String
+    ) async -> BuildOutcome {
         let log: BuildLog
         do {
             try WorkspaceFiles.makeDirectory((logPath as NSString).deletingLastPathComponent)
@@ -26,13 +31,21 @@ public struct EnvironmentBuilder: Sendable {
             return .failed("cannot write the build log \(logPath): \(error)")
         }
         let started = ContinuousClock.now
-        log.say("build \(order.build) of '\(order.name)', spec sha256 \(order.specSHA256), at \(TOMLText.dateTime(Date()))")
+        log.say(
+            "build \(order.build) of '\(order.name)', spec sha256 \(order.specSHA256), at \(TOMLText.dateTime(Date()))"
+        )
         log.say("python \(order.spec.base.text): \(interpreter)")
         let outcome = await withTaskGroup(of: BuildOutcome?.self) { group in
-            group.addTask { await self.run(order, interpreter: interpreter, settings: settings, log: log, started: started) }
+            group.addTask {
+                await self.run(order, interpreter: interpreter, settings: settings, log: log, started: started)
+            }
             group.addTask {
                 try? await Task.sleep(for: settings.timeout)
-                return Task.isCancelled ? nil : .failed("the build took longer than the timeout (\(settings.timeout)); raise [build] timeout in workspace.toml if it needs more")
+                return Task.isCancelled
+                    ? nil
+                    : .failed(
+                        "the build took longer than the timeout (\(settings.timeout)); raise [build] timeout in workspace.toml if it needs more"
+                    )
             }
             let first = await group.next() ?? nil
             group.cancelAll()
@@ -48,7 +61,11 @@ public struct EnvironmentBuilder: Sendable {
     }
 
     private func run(
-        _ order: BuildOrder, interpreter: String, settings: WorkspaceSettings, log: BuildLog, started: ContinuousClock.Instant
+        _ order: BuildOrder,
+        interpreter: String,
+        settings: WorkspaceSettings,
+        log: BuildLog,
+        started: ContinuousClock.Instant
     ) async -> BuildOutcome {
         let path = layout.environment(order.specSHA256)
         let metadata = path + "/" + BuiltEnvironment.metadataFolder
@@ -65,24 +82,33 @@ public struct EnvironmentBuilder: Sendable {
                 try WorkspaceFiles.makeDirectory(work)
                 defer { try? FileManager.default.removeItem(atPath: work) }
                 try WorkspaceFiles.writeAtomically(
-                    work + "/requirements.in", order.spec.libraries.map(\.text).joined(separator: "\n") + "\n")
+                    work + "/requirements.in",
+                    order.spec.libraries.map(\.text).joined(separator: "\n") + "\n"
+                )
                 async let created: Void = step("create", log) {
                     try await tool(uv, ["venv", "--python", interpreter, "--no-project", "--quiet", path], log)
                 }
                 async let resolved: Void = step("resolve", log) {
                     try await tool(
                         uv,
-                        ["pip", "compile", "--generate-hashes", "--python", interpreter, "--no-header", "--quiet",
-                         "--output-file", "requirements.lock"] + sourceArguments(settings) + ["requirements.in"], log,
-                        in: work)
+                        [
+                            "pip", "compile", "--generate-hashes", "--python", interpreter, "--no-header", "--quiet",
+                            "--output-file", "requirements.lock",
+                        ] + sourceArguments(settings) + ["requirements.in"],
+                        log,
+                        in: work
+                    )
                 }
                 try await created
                 try await resolved
                 try WorkspaceFiles.move(work, to: metadata)
                 try await step("install", log) {
                     try await tool(
-                        uv, ["pip", "sync", "--python", path + "/bin/python"] + sourceArguments(settings)
-                            + [metadata + "/requirements.lock"], log)
+                        uv,
+                        ["pip", "sync", "--python", path + "/bin/python"] + sourceArguments(settings)
+                            + [metadata + "/requirements.lock"],
+                        log
+                    )
                 }
             } else {
                 log.say("installer: uv was not found on this host; falling back to python -m venv and pip (slower)")
@@ -97,22 +123,36 @@ public struct EnvironmentBuilder: Sendable {
                         try await tool(path + "/bin/python", args, log)
                     }
                 }
-                try WorkspaceFiles.writeAtomically(metadata + "/requirements.lock", PipReport.lock(fromReportAt: report))
+                try WorkspaceFiles.writeAtomically(
+                    metadata + "/requirements.lock",
+                    PipReport.lock(fromReportAt: report)
+                )
             }
             try Task.checkCancellation()
             try WorkspaceFiles.writeAtomically(metadata + "/spec.toml", order.specBytes)
             let lock = WorkspaceFiles.readText(metadata + "/requirements.lock") ?? ""
-            let count = lock.split(separator: "\n").filter { $0.contains("==") && !$0.hasPrefix("#") && !$0.hasPrefix(" ") }.count
+            let count = lock.split(separator: "\n").filter {
+                $0.contains("==") && !$0.hasPrefix("#") && !$0.hasPrefix(" ")
+            }.count
             let elapsed = (ContinuousClock.now - started).components
             let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
             let summary = String(format: "built in %.1f s: %d distribution%@", seconds, count, count == 1 ? "" : "s")
             // Registration: the last write of a build.
             try WorkspaceFiles.writeAtomically(metadata + "/complete", summary + "\n")
-            return .built(BuiltEnvironment(specSHA256: order.specSHA256, path: path, python: path + "/bin/python", summary: summary))
+            return .built(
+                BuiltEnvironment(
+                    specSHA256: order.specSHA256,
+                    path: path,
+                    python: path + "/bin/python",
+                    summary: summary
+                )
+            )
         } catch is CancellationError {
             return .cancelled
         } catch let failure as StepFailure {
-            return .failed("build \(order.build) failed at '\(failure.step)': \(failure.reason); see logs/build-\(order.build).log")
+            return .failed(
+                "build \(order.build) failed at '\(failure.step)': \(failure.reason); see logs/build-\(order.build).log"
+            )
         } catch {
             return .failed("build \(order.build) failed: \(error); see logs/build-\(order.build).log")
         }
@@ -163,7 +203,12 @@ public struct EnvironmentBuilder: Sendable {
 
     /// Runs a tool with arguments (never a shell line), its output going straight to the log. The tool gets its own
     /// session, so a cancel stops it and everything it started.
-    private func tool(_ executable: String, _ arguments: [String], _ log: BuildLog, in directory: String? = nil) async throws {
+    private func tool(
+        _ executable: String,
+        _ arguments: [String],
+        _ log: BuildLog,
+        in directory: String? = nil
+    ) async throws {
         log.say("$ " + ([executable] + arguments).map(shellQuoted).joined(separator: " "))
         var options = PlatformOptions()
         options.createSession = true
@@ -179,7 +224,9 @@ public struct EnvironmentBuilder: Sendable {
         )
         try Task.checkCancellation()
         guard result.terminationStatus.isSuccess else {
-            throw ToolExit(description: "\((executable as NSString).lastPathComponent) ended with \(result.terminationStatus)")
+            throw ToolExit(
+                description: "\((executable as NSString).lastPathComponent) ended with \(result.terminationStatus)"
+            )
         }
     }
 }

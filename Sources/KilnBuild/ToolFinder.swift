@@ -18,7 +18,9 @@ public struct ToolFinder: Sendable {
         let pyenv = environment["PYENV_ROOT"] ?? home + "/.pyenv"
         var candidates = path.filter { !$0.contains("/shims") }.map { $0 + "/uv" }
         candidates.append(home + "/.local/bin/uv")
-        candidates += WorkspaceFiles.list(pyenv + "/versions").sorted().reversed().map { "\(pyenv)/versions/\($0)/bin/uv" }
+        candidates += WorkspaceFiles.list(pyenv + "/versions").sorted().reversed().map {
+            "\(pyenv)/versions/\($0)/bin/uv"
+        }
         candidates += path.filter { $0.contains("/shims") }.map { $0 + "/uv" }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }

@@ -30,8 +30,11 @@ public struct BuiltEnvironment: Sendable, Equatable {
         let metadata = path + "/" + metadataFolder
         guard let summary = WorkspaceFiles.readText(metadata + "/complete", limit: 4096) else { return nil }
         return BuiltEnvironment(
-            specSHA256: specSHA256, path: path, python: path + "/bin/python",
-            summary: summary.trimmingCharacters(in: .whitespacesAndNewlines))
+            specSHA256: specSHA256,
+            path: path,
+            python: path + "/bin/python",
+            summary: summary.trimmingCharacters(in: .whitespacesAndNewlines)
+        )
     }
 }
 

@@ -8,7 +8,13 @@ public struct EnvironmentCopy: Sendable, Equatable {
     /// An admin's note (`review`), trimmed.
     public var review: String?
 
-    public init(location: CopyLocation, isSymlink: Bool = false, spec: SpecFile, status: Status? = nil, review: String? = nil) {
+    public init(
+        location: CopyLocation,
+        isSymlink: Bool = false,
+        spec: SpecFile,
+        status: Status? = nil,
+        review: String? = nil
+    ) {
         self.location = location
         self.isSymlink = isSymlink
         self.spec = spec

@@ -18,9 +18,14 @@ public struct ReconcileContext: Sendable {
     public var now: Date
 
     public init(
-        settings: WorkspaceSettings = WorkspaceSettings(), pythons: Set<String>, activeBuild: String? = nil,
-        failure: BuildFailure? = nil, built: [String: BuiltEnvironment] = [:], buildRequested: Bool = false,
-        wasKnown: Bool = false, now: Date = Date()
+        settings: WorkspaceSettings = WorkspaceSettings(),
+        pythons: Set<String>,
+        activeBuild: String? = nil,
+        failure: BuildFailure? = nil,
+        built: [String: BuiltEnvironment] = [:],
+        buildRequested: Bool = false,
+        wasKnown: Bool = false,
+        now: Date = Date()
     ) {
         self.settings = settings
         self.pythons = pythons

@@ -57,7 +57,9 @@ private struct Decision {
         if let published = copies.first(where: { $0.location == CopyLocation(.published, name) }) {
             self.published(published, inProgress: keeper)
         }
-        if context.buildRequested && !actions.contains(where: { if case .consumeBuildRequest = $0 { true } else { false } }) {
+        if context.buildRequested
+            && !actions.contains(where: { if case .consumeBuildRequest = $0 { true } else { false } })
+        {
             actions.append(.consumeBuildRequest(name: name))
         }
     }
@@ -74,18 +76,34 @@ private struct Decision {
             setStatus(
                 copy,
                 Status(
-                    stage: .saved, state: .invalid, specSHA256: copy.specSHA256, build: copy.status?.build,
-                    message: "\(location): the directory name is not valid: \(problem); rename the directory"))
+                    stage: .saved,
+                    state: .invalid,
+                    specSHA256: copy.specSHA256,
+                    build: copy.status?.build,
+                    message: "\(location): the directory name is not valid: \(problem); rename the directory"
+                )
+            )
             return
         }
         let parsed = Spec.parse(
-            copy.spec, path: location.description + "/spec.toml", directoryName: name, pythons: context.pythons)
+            copy.spec,
+            path: location.description + "/spec.toml",
+            directoryName: name,
+            pythons: context.pythons
+        )
         guard case .success(let spec) = parsed, case .contents(let bytes) = copy.spec, let hash = copy.specSHA256 else {
             if context.activeBuild != nil { actions.append(.cancelBuild(name: name)) }
             let problem = if case .failure(let p) = parsed { p.description } else { "spec.toml cannot be read" }
             setStatus(
                 copy,
-                Status(stage: .saved, state: .invalid, specSHA256: copy.specSHA256, build: copy.status?.build, message: problem))
+                Status(
+                    stage: .saved,
+                    state: .invalid,
+                    specSHA256: copy.specSHA256,
+                    build: copy.status?.build,
+                    message: problem
+                )
+            )
             return
         }
         if let active = context.activeBuild {
@@ -96,19 +114,30 @@ private struct Decision {
         if let done = context.built[hash] {
             actions.append(.installLock(location, from: done))
             let reused = previous?.specSHA256 != hash || previous?.state != .building
-            let message = reused && previous?.state != .queued ? "already built from the same spec: \(done.summary)" : done.summary
+            let message =
+                reused && previous?.state != .queued
+                ? "already built from the same spec: \(done.summary)" : done.summary
             setStatus(
                 copy,
                 Status(
-                    stage: .draft, state: .ready, specSHA256: hash, build: copy.status?.build, environment: done.path,
-                    python: done.python, message: message),
-                to: CopyLocation(.draft, name))
+                    stage: .draft,
+                    state: .ready,
+                    specSHA256: hash,
+                    build: copy.status?.build,
+                    environment: done.path,
+                    python: done.python,
+                    message: message
+                ),
+                to: CopyLocation(.draft, name)
+            )
             actions.append(.move(from: location, to: CopyLocation(.draft, name)))
             return
         }
         if let failure = context.failure, failure.specSHA256 == hash, !context.buildRequested {
             setStatus(
-                copy, Status(stage: .saved, state: .failed, specSHA256: hash, build: failure.build, message: failure.message))
+                copy,
+                Status(stage: .saved, state: .failed, specSHA256: hash, build: failure.build, message: failure.message)
+            )
             return
         }
         let sameSpec = previous?.specSHA256 == hash
@@ -118,8 +147,13 @@ private struct Decision {
             setStatus(
                 copy,
                 Status(
-                    stage: .saved, state: .saved, specSHA256: hash, build: copy.status?.build,
-                    message: "valid; waiting for a build: run `kiln build \(name)`"))
+                    stage: .saved,
+                    state: .saved,
+                    specSHA256: hash,
+                    build: copy.status?.build,
+                    message: "valid; waiting for a build: run `kiln build \(name)`"
+                )
+            )
             return
         }
         let build = lastBuild + 1
@@ -127,9 +161,16 @@ private struct Decision {
         setStatus(
             copy,
             Status(
-                stage: .saved, state: .queued, specSHA256: hash, build: build,
-                message: "waiting for a build slot; the log will be logs/build-\(build).log"))
-        actions.append(.queueBuild(BuildOrder(name: name, specSHA256: hash, build: build, spec: spec, specBytes: bytes)))
+                stage: .saved,
+                state: .queued,
+                specSHA256: hash,
+                build: build,
+                message: "waiting for a build slot; the log will be logs/build-\(build).log"
+            )
+        )
+        actions.append(
+            .queueBuild(BuildOrder(name: name, specSHA256: hash, build: build, spec: spec, specBytes: bytes))
+        )
         if context.buildRequested { actions.append(.consumeBuildRequest(name: name)) }
     }
 
@@ -167,10 +208,16 @@ private struct Decision {
             setStatus(
                 copy,
                 Status(
-                    stage: .published, state: .published, specSHA256: approved, build: status.build,
-                    environment: status.environment, python: status.python,
+                    stage: .published,
+                    state: .published,
+                    specSHA256: approved,
+                    build: status.build,
+                    environment: status.environment,
+                    python: status.python,
                     message: "spec.toml was edited, but the approved spec is no longer in the store to restore it; "
-                        + "put the approved spec back by hand, and save edits in saved/\(name)"))
+                        + "put the approved spec back by hand, and save edits in saved/\(name)"
+                )
+            )
             return
         }
         let destination: EditDestination = inProgress == nil ? .saved : .besidePublished
@@ -200,18 +247,25 @@ private struct Decision {
             setStatus(
                 copy,
                 Status(
-                    stage: .published, state: .published, specSHA256: hash, build: copy.status?.build,
-                    environment: copy.status?.environment, python: copy.status?.python,
+                    stage: .published,
+                    state: .published,
+                    specSHA256: hash,
+                    build: copy.status?.build,
+                    environment: copy.status?.environment,
+                    python: copy.status?.python,
                     message: here.nested
                         ? "approved; it replaced the previous published version, which is kept in .kiln/archive/\(name)/"
-                        : "approved" + (copy.review.map { ": \($0)" } ?? "")),
-                at: target)
+                        : "approved" + (copy.review.map { ": \($0)" } ?? "")
+                ),
+                at: target
+            )
             return
         case (.draft?, .pending) where (state == .ready || state == .rejected) && unchanged:
             var submitted = copy.status!
             submitted.stage = .pending
             submitted.state = .awaitingApproval
-            submitted.message = "submitted; an admin approves it by moving it to published/, or rejects it back to draft/"
+            submitted.message =
+                "submitted; an admin approves it by moving it to published/, or rejects it back to draft/"
             setStatus(copy, submitted)
             return
         case (.pending?, .draft) where state == .awaitingApproval && unchanged:
@@ -223,7 +277,11 @@ private struct Decision {
             return
         case (.draft?, .pending), (.pending?, .draft), (.pending?, .published):
             if !unchanged, !here.nested {
-                sendToSaved(copy, message: "spec.toml changed after it was built, so the move was not accepted: it is built again in saved/")
+                sendToSaved(
+                    copy,
+                    message:
+                        "spec.toml changed after it was built, so the move was not accepted: it is built again in saved/"
+                )
                 return
             }
         default:
@@ -248,7 +306,8 @@ private struct Decision {
             if stuck.stage != .saved || copy.status == nil {
                 stuck.state = .invalid
             }
-            stuck.message = "\(why); it cannot be moved back because \(candidates.map(\.description).joined(separator: " and ")) "
+            stuck.message =
+                "\(why); it cannot be moved back because \(candidates.map(\.description).joined(separator: " and ")) "
                 + "are taken: move or remove one copy"
             if copy.status.map({ !$0.sameApartFromTime(stuck) }) ?? true {
                 actions.append(.writeStatus(here, stuck))
@@ -258,16 +317,32 @@ private struct Decision {
         let back: Status
         if let status = copy.status, target.stage == origin, unchanged || target.stage == .saved {
             back = Status(
-                stage: target.stage, state: status.state, specSHA256: status.specSHA256, build: status.build,
-                environment: status.environment, python: status.python, message: "moved back: \(why)")
+                stage: target.stage,
+                state: status.state,
+                specSHA256: status.specSHA256,
+                build: status.build,
+                environment: status.environment,
+                python: status.python,
+                message: "moved back: \(why)"
+            )
         } else {
             back = Status(
-                stage: .saved, state: .saved, specSHA256: hash, build: copy.status?.build,
-                message: "moved to saved/: \(why)")
+                stage: .saved,
+                state: .saved,
+                specSHA256: hash,
+                build: copy.status?.build,
+                message: "moved to saved/: \(why)"
+            )
         }
         actions.append(.move(from: here, to: target))
         actions.append(.writeStatus(target, back))
-        record(from: here.description, to: target.description, state: back.state.rawValue, spec: hash, message: back.message)
+        record(
+            from: here.description,
+            to: target.description,
+            state: back.state.rawValue,
+            spec: hash,
+            message: back.message
+        )
     }
 
     // MARK: helpers
@@ -277,9 +352,20 @@ private struct Decision {
         let target = CopyLocation(.saved, name)
         actions.append(.move(from: copy.location, to: target))
         let status = Status(
-            stage: .saved, state: .queued, specSHA256: copy.specSHA256, build: copy.status?.build, message: message)
+            stage: .saved,
+            state: .queued,
+            specSHA256: copy.specSHA256,
+            build: copy.status?.build,
+            message: message
+        )
         actions.append(.writeStatus(target, status))
-        record(from: copy.location.description, to: target.description, state: status.state.rawValue, spec: copy.specSHA256, message: message)
+        record(
+            from: copy.location.description,
+            to: target.description,
+            state: status.state.rawValue,
+            spec: copy.specSHA256,
+            message: message
+        )
     }
 
     mutating func refuseDuplicate(_ copy: EnvironmentCopy, keeper: EnvironmentCopy) {
@@ -291,13 +377,25 @@ private struct Decision {
         }
         setStatus(
             copy,
-            Status(stage: copy.location.stage, state: .invalid, specSHA256: copy.specSHA256, build: copy.status?.build, message: message))
+            Status(
+                stage: copy.location.stage,
+                state: .invalid,
+                specSHA256: copy.specSHA256,
+                build: copy.status?.build,
+                message: message
+            )
+        )
     }
 
     /// Writes a status if it says something new, and records a transition if the stage or state changed.
     /// `to` is where the copy will be once the actions after this one ran; `at` is where it is now if the status
     /// must be written to another place (an approval over an existing version).
-    mutating func setStatus(_ copy: EnvironmentCopy, _ status: Status, to destination: CopyLocation? = nil, at: CopyLocation? = nil) {
+    mutating func setStatus(
+        _ copy: EnvironmentCopy,
+        _ status: Status,
+        to destination: CopyLocation? = nil,
+        at: CopyLocation? = nil
+    ) {
         var status = status
         status.updated = context.now
         if let old = copy.status, old.sameApartFromTime(status) { return }
@@ -308,7 +406,9 @@ private struct Decision {
             actions.append(.writeStatus(copy.location, status))
         }
         let old = copy.status
-        if old?.state != status.state || old?.stage != status.stage || old?.specSHA256 != status.specSHA256 || copy.location.nested {
+        if old?.state != status.state || old?.stage != status.stage || old?.specSHA256 != status.specSHA256
+            || copy.location.nested
+        {
             let from = copy.location.description
             let to = (destination ?? writeAt).description
             record(from: from, to: to, state: status.state.rawValue, spec: status.specSHA256, message: status.message)
@@ -317,6 +417,17 @@ private struct Decision {
 
     mutating func record(from: String, to: String, state: String, spec: String?, message: String) {
         actions.append(
-            .record(JournalEntry(time: context.now, name: name, from: from, to: to, state: state, spec: spec, message: message)))
+            .record(
+                JournalEntry(
+                    time: context.now,
+                    name: name,
+                    from: from,
+                    to: to,
+                    state: state,
+                    spec: spec,
+                    message: message
+                )
+            )
+        )
     }
 }

@@ -11,7 +11,10 @@ public struct Requirement: Sendable, Equatable {
     public init(parsing text: String) throws(RequirementError) {
         // A requirement also reaches the installer inside a requirements file, where a new line would start an option.
         if let bad = text.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            throw RequirementError(text: text, reason: "it contains a control character (U+\(String(bad.value, radix: 16, uppercase: true)))")
+            throw RequirementError(
+                text: text,
+                reason: "it contains a control character (U+\(String(bad.value, radix: 16, uppercase: true)))"
+            )
         }
         var scanner = Scanner(text)
         scanner.skipSpaces()
@@ -26,7 +29,9 @@ public struct Requirement: Sendable, Equatable {
         if scanner.peek == "[" {
             scanner.advance()
             let extras = scanner.take(while: { $0 != "]" }) ?? ""
-            guard scanner.peek == "]" else { throw RequirementError(text: text, reason: "'[' of the extras is never closed") }
+            guard scanner.peek == "]" else {
+                throw RequirementError(text: text, reason: "'[' of the extras is never closed")
+            }
             scanner.advance()
             for extra in extras.split(separator: ",", omittingEmptySubsequences: false) {
                 let e = extra.trimmingSpaces

@@ -35,16 +35,26 @@ public struct Spec: Sendable, Equatable {
         let bytes: [UInt8]
         switch file {
         case .missing:
-            return .failure(SpecProblem(path, nil, "there is no spec.toml; write one with at least base = \"python:3.11\""))
+            return .failure(
+                SpecProblem(path, nil, "there is no spec.toml; write one with at least base = \"python:3.11\"")
+            )
         case .symlink:
             return .failure(
-                SpecProblem(path, nil, "spec.toml is a symbolic link; Kiln reads only a regular file: replace the link with a copy")
+                SpecProblem(
+                    path,
+                    nil,
+                    "spec.toml is a symbolic link; Kiln reads only a regular file: replace the link with a copy"
+                )
             )
         case .notRegularFile:
             return .failure(SpecProblem(path, nil, "spec.toml is not a regular file"))
         case .tooLarge(let size):
             return .failure(
-                SpecProblem(path, nil, "spec.toml is \(size) bytes; a spec may be at most \(maximumSize) bytes (64 KiB)")
+                SpecProblem(
+                    path,
+                    nil,
+                    "spec.toml is \(size) bytes; a spec may be at most \(maximumSize) bytes (64 KiB)"
+                )
             )
         case .unreadable(let reason):
             return .failure(SpecProblem(path, nil, "spec.toml cannot be read: \(reason)"))
@@ -59,7 +69,8 @@ public struct Spec: Sendable, Equatable {
         let table: TOMLTable
         switch TOMLGate.parse(text) {
         case .success(let t): table = t
-        case .failure(let problem): return .failure(SpecProblem(path, problem.line, "not valid TOML: \(problem.message)"))
+        case .failure(let problem):
+            return .failure(SpecProblem(path, problem.line, "not valid TOML: \(problem.message)"))
         }
         let lines = SourceLines(text)
 
@@ -72,14 +83,20 @@ public struct Spec: Sendable, Equatable {
         func string(_ key: String) -> Result<String?, SpecProblem> {
             guard let value = table[key] else { return .success(nil) }
             guard let s = value.string else {
-                return .failure(SpecProblem(path, lines.line(ofKey: key), "'\(key)' must be a string, not \(describe(value.type))"))
+                return .failure(
+                    SpecProblem(path, lines.line(ofKey: key), "'\(key)' must be a string, not \(describe(value.type))")
+                )
             }
             return .success(s)
         }
         do {
             if let name = try string("name").get(), name != directoryName {
                 return .failure(
-                    SpecProblem(path, lines.line(ofKey: "name"), "name = \"\(name)\" but the directory is '\(directoryName)'; they must be equal (or drop the name key)")
+                    SpecProblem(
+                        path,
+                        lines.line(ofKey: "name"),
+                        "name = \"\(name)\" but the directory is '\(directoryName)'; they must be equal (or drop the name key)"
+                    )
                 )
             }
             let fullName = try string("full_name").get()
@@ -89,32 +106,52 @@ public struct Spec: Sendable, Equatable {
             }
             let baseLine = lines.line(ofKey: "base")
             guard let base = PythonVersion(base: baseText) else {
-                return .failure(SpecProblem(path, baseLine, "base = \"\(baseText)\" is not of the form \"python:X.Y\", e.g. \"python:3.11\""))
+                return .failure(
+                    SpecProblem(
+                        path,
+                        baseLine,
+                        "base = \"\(baseText)\" is not of the form \"python:X.Y\", e.g. \"python:3.11\""
+                    )
+                )
             }
             guard pythons.contains(base.text) else {
                 let have = pythons.sorted { PythonVersion(text: $0) ?? base < PythonVersion(text: $1) ?? base }
                 let list = have.isEmpty ? "none" : have.joined(separator: ", ")
                 return .failure(
-                    SpecProblem(path, baseLine, "this build host has no Python \(base.text) (it has: \(list)); pick one of those, or name an interpreter under [python] in workspace.toml")
+                    SpecProblem(
+                        path,
+                        baseLine,
+                        "this build host has no Python \(base.text) (it has: \(list)); pick one of those, or name an interpreter under [python] in workspace.toml"
+                    )
                 )
             }
             var libraries: [Requirement] = []
             if let value = table["libraries"] {
                 guard let array = value.array else {
                     return .failure(
-                        SpecProblem(path, lines.line(ofKey: "libraries"), "'libraries' must be a list of strings such as [\"pandas==2.2.3\"], not \(describe(value.type))")
+                        SpecProblem(
+                            path,
+                            lines.line(ofKey: "libraries"),
+                            "'libraries' must be a list of strings such as [\"pandas==2.2.3\"], not \(describe(value.type))"
+                        )
                     )
                 }
                 for item in array {
                     guard let s = item.string else {
                         return .failure(
-                            SpecProblem(path, lines.line(ofKey: "libraries"), "every entry of 'libraries' must be a string; found \(describe(item.type))")
+                            SpecProblem(
+                                path,
+                                lines.line(ofKey: "libraries"),
+                                "every entry of 'libraries' must be a string; found \(describe(item.type))"
+                            )
                         )
                     }
                     do {
                         libraries.append(try Requirement(parsing: s))
                     } catch {
-                        let line = lines.line(containing: "\"\(s)\"") ?? lines.line(containing: "'\(s)'") ?? lines.line(ofKey: "libraries")
+                        let line =
+                            lines.line(containing: "\"\(s)\"") ?? lines.line(containing: "'\(s)'")
+                            ?? lines.line(ofKey: "libraries")
                         return .failure(SpecProblem(path, line, error.message))
                     }
                 }
@@ -122,7 +159,11 @@ public struct Spec: Sendable, Equatable {
                 for r in libraries {
                     if let other = seen[r.name] {
                         return .failure(
-                            SpecProblem(path, lines.line(containing: r.text), "'\(r.name)' is listed twice ('\(other)' and '\(r.text)'); keep one")
+                            SpecProblem(
+                                path,
+                                lines.line(containing: r.text),
+                                "'\(r.name)' is listed twice ('\(other)' and '\(r.text)'); keep one"
+                            )
                         )
                     }
                     seen[r.name] = r.text

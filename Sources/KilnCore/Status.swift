@@ -17,8 +17,14 @@ public struct Status: Sendable, Equatable {
     public var message: String
 
     public init(
-        stage: Stage, state: EnvironmentState, specSHA256: String? = nil, build: Int? = nil,
-        environment: String? = nil, python: String? = nil, updated: Date = Date(), message: String = ""
+        stage: Stage,
+        state: EnvironmentState,
+        specSHA256: String? = nil,
+        build: Int? = nil,
+        environment: String? = nil,
+        python: String? = nil,
+        updated: Date = Date(),
+        message: String = ""
     ) {
         self.stage = stage
         self.state = state

@@ -53,7 +53,9 @@ private struct Checker {
     mutating func comment() -> TOMLProblem? {
         guard c == 0x23 else { return nil }
         while !atEnd && c != 0x0A {
-            if c < 0x20 && c != 0x09 && !(c == 0x0D && peek(1) == 0x0A) { return fail("a control character in a comment") }
+            if c < 0x20 && c != 0x09 && !(c == 0x0D && peek(1) == 0x0A) {
+                return fail("a control character in a comment")
+            }
             i += 1
         }
         return nil
@@ -65,7 +67,9 @@ private struct Checker {
         if let p = comment() { return p }
         if c == 0x0D && peek(1) == 0x0A { i += 1 }
         if atEnd { return nil }
-        guard c == 0x0A else { return fail("unexpected '\(printable(c))' after the value; put one key = value per line") }
+        guard c == 0x0A else {
+            return fail("unexpected '\(printable(c))' after the value; put one key = value per line")
+        }
         advance()
         return nil
     }
@@ -85,7 +89,9 @@ private struct Checker {
                 spaces()
                 if let p = key() { return p }
                 spaces()
-                guard c == 0x5D, !array || peek(1) == 0x5D else { return fail("a table header must be [name] or [[name]]") }
+                guard c == 0x5D, !array || peek(1) == 0x5D else {
+                    return fail("a table header must be [name] or [[name]]")
+                }
                 i += array ? 2 : 1
                 if let p = endOfLine() { return p }
                 continue
@@ -140,7 +146,9 @@ private struct Checker {
             i += 1
             while isScalar(c) { i += 1 }
         }
-        if i == start { return fail(atEnd || c == 0x0A ? "a key has no value after '='" : "'\(printable(c))' cannot start a value") }
+        if i == start {
+            return fail(atEnd || c == 0x0A ? "a key has no value after '='" : "'\(printable(c))' cannot start a value")
+        }
         let token = String(decoding: b[start..<i], as: UTF8.self)
         guard ScalarShapes.matches(token) else {
             return fail("'\(token)' is not a TOML value (a number, true/false, a date or time, or a quoted string)")
@@ -238,7 +246,9 @@ private struct Checker {
                 i += 1
                 continue
             }
-            if ch < 0x20 && ch != 0x09 || ch == 0x7F { return fail("a control character in a string; write it as an escape") }
+            if ch < 0x20 && ch != 0x09 || ch == 0x7F {
+                return fail("a control character in a string; write it as an escape")
+            }
             if ch == 0x5C && quote == 0x22 {
                 i += 1
                 switch c {
@@ -269,7 +279,9 @@ private struct Checker {
     func isDigit(_ ch: UInt8) -> Bool { ch >= 0x30 && ch <= 0x39 }
     func isHex(_ ch: UInt8) -> Bool { isDigit(ch) || (ch >= 0x41 && ch <= 0x46) || (ch >= 0x61 && ch <= 0x66) }
     func isScalar(_ ch: UInt8) -> Bool { isBare(ch) || ch == 0x2B || ch == 0x2E || ch == 0x3A }
-    func printable(_ ch: UInt8) -> String { ch >= 0x20 && ch < 0x7F ? String(UnicodeScalar(ch)) : "\\x" + String(ch, radix: 16) }
+    func printable(_ ch: UInt8) -> String {
+        ch >= 0x20 && ch < 0x7F ? String(UnicodeScalar(ch)) : "\\x" + String(ch, radix: 16)
+    }
 }
 
 /// The exact shapes of TOML's unquoted values. toml++ asserts on some malformed ones (`1979-05-27Tinf07:32:0Z`), so

@@ -26,7 +26,13 @@ public enum TOMLText {
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0,
-            c.second ?? 0)
+            format: "%04d-%02d-%02dT%02d:%02d:%02dZ",
+            c.year ?? 0,
+            c.month ?? 0,
+            c.day ?? 0,
+            c.hour ?? 0,
+            c.minute ?? 0,
+            c.second ?? 0
+        )
     }
 }

@@ -35,7 +35,8 @@ public enum WorkspaceFiles {
         }
         if Int(st.st_size) > Spec.maximumSize { return .tooLarge(bytes: Int(st.st_size)) }
         switch readFile(path, limit: Spec.maximumSize) {
-        case .success(let bytes): return bytes.count > Spec.maximumSize ? .tooLarge(bytes: bytes.count) : .contents(bytes)
+        case .success(let bytes):
+            return bytes.count > Spec.maximumSize ? .tooLarge(bytes: bytes.count) : .contents(bytes)
         case .failure(let error): return error.code == ENOENT ? .missing : .unreadable(error.description)
         }
     }
@@ -72,7 +73,9 @@ public enum WorkspaceFiles {
 
     public static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(FileError) {
         let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
-        let temp = String(path[..<slash]) + "." + String(path[slash...]) + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp =
+            String(path[..<slash]) + "." + String(path[slash...])
+            + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileError("create", temp) }
         var written = 0

@@ -4,7 +4,8 @@ import Foundation
 /// parents.
 public enum WorkspaceLocator {
     public static func locate(
-        explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        explicit: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
         currentDirectory: String = FileManager.default.currentDirectoryPath
     ) throws(WorkspaceNotFound) -> WorkspaceLayout {
         if let explicit { return try check(absolute(explicit, from: currentDirectory), source: "--workspace") }
@@ -20,7 +21,8 @@ public enum WorkspaceLocator {
         }
         throw WorkspaceNotFound(
             message: "no Kiln workspace at \(currentDirectory) or above it; pass --workspace DIR, set KILN_WORKSPACE, "
-                + "or create one with `kiln init DIR`")
+                + "or create one with `kiln init DIR`"
+        )
     }
 
     /// A workspace has all four stage folders.
@@ -32,13 +34,15 @@ public enum WorkspaceLocator {
         guard looksLikeWorkspace(dir) else {
             throw WorkspaceNotFound(
                 message: "\(dir) (from \(source)) is not a Kiln workspace: it needs saved/, draft/, pending/ and "
-                    + "published/; create one with `kiln init \(dir)`")
+                    + "published/; create one with `kiln init \(dir)`"
+            )
         }
         return WorkspaceLayout(root: dir)
     }
 
     /// `path` made absolute against `base`, with `.` and `..` resolved.
-    public static func absolute(_ path: String, from base: String = FileManager.default.currentDirectoryPath) -> String {
+    public static func absolute(_ path: String, from base: String = FileManager.default.currentDirectoryPath) -> String
+    {
         let joined = path.hasPrefix("/") ? path : base + "/" + path
         return URL(fileURLWithPath: joined).standardizedFileURL.path
     }

@@ -26,7 +26,11 @@ public struct WorkspaceSettings: Sendable, Equatable {
     ]
 
     /// Parses `workspace.toml`; `path` is used in messages. Relative `find_links` are taken from `workspaceRoot`.
-    public static func parse(_ text: String, path: String, workspaceRoot: String) throws(SpecProblem) -> WorkspaceSettings {
+    public static func parse(
+        _ text: String,
+        path: String,
+        workspaceRoot: String
+    ) throws(SpecProblem) -> WorkspaceSettings {
         let table: TOMLTable
         switch TOMLGate.parse(text) {
         case .success(let t): table = t
@@ -37,8 +41,14 @@ public struct WorkspaceSettings: Sendable, Equatable {
         for key in table.keys {
             guard knownKeys[key] != nil, table[key]?.table != nil else {
                 var message = "unknown section '\(key)'"
-                if let guess = closest(to: key, among: Array(knownKeys.keys)) { message += "; did you mean [\(guess)]?" }
-                throw SpecProblem(path, lines.line(containing: key), message + " (sections: [daemon], [build], [python])")
+                if let guess = closest(to: key, among: Array(knownKeys.keys)) {
+                    message += "; did you mean [\(guess)]?"
+                }
+                throw SpecProblem(
+                    path,
+                    lines.line(containing: key),
+                    message + " (sections: [daemon], [build], [python])"
+                )
             }
         }
         func check(_ section: String) throws(SpecProblem) -> TOMLTable? {
@@ -56,7 +66,11 @@ public struct WorkspaceSettings: Sendable, Equatable {
         func duration(_ t: TOMLTable, _ key: String) throws(SpecProblem) -> Duration? {
             guard let v = t[key] else { return nil }
             guard let text = v.string, let d = DurationText.parse(text) else {
-                throw SpecProblem(path, lines.line(ofKey: key), "'\(key)' must be a duration such as \"200ms\", \"30s\" or \"30m\"")
+                throw SpecProblem(
+                    path,
+                    lines.line(ofKey: key),
+                    "'\(key)' must be a duration such as \"200ms\", \"30s\" or \"30m\""
+                )
             }
             return d
         }
@@ -75,7 +89,9 @@ public struct WorkspaceSettings: Sendable, Equatable {
                 s.onSave = mode
             }
             if let v = b["concurrency"] {
-                guard let n = v.int, n >= 1, n <= 64 else { throw wrongType("concurrency", "a whole number from 1 to 64") }
+                guard let n = v.int, n >= 1, n <= 64 else {
+                    throw wrongType("concurrency", "a whole number from 1 to 64")
+                }
                 s.concurrency = n
             }
             if let v = try duration(b, "timeout") { s.timeout = v }
@@ -94,19 +110,30 @@ public struct WorkspaceSettings: Sendable, Equatable {
             if let v = b["find_links"] {
                 guard let array = v.array else { throw wrongType("find_links", "a list of folders or URLs") }
                 for item in array {
-                    guard let text = item.string, !text.isEmpty else { throw wrongType("find_links", "a list of strings") }
+                    guard let text = item.string, !text.isEmpty else {
+                        throw wrongType("find_links", "a list of strings")
+                    }
                     s.findLinks.append(
-                        text.hasPrefix("/") || text.contains("://") ? text : workspaceRoot + "/" + text)
+                        text.hasPrefix("/") || text.contains("://") ? text : workspaceRoot + "/" + text
+                    )
                 }
             }
         }
         if let p = try check("python") {
             for key in p.keys {
                 guard PythonVersion(text: key) != nil else {
-                    throw SpecProblem(path, lines.line(containing: key), "[python] keys are versions such as \"3.11\", not '\(key)'")
+                    throw SpecProblem(
+                        path,
+                        lines.line(containing: key),
+                        "[python] keys are versions such as \"3.11\", not '\(key)'"
+                    )
                 }
                 guard let interpreter = p[key]?.string, interpreter.hasPrefix("/") else {
-                    throw SpecProblem(path, lines.line(containing: key), "[python] \"\(key)\" must be an absolute interpreter path")
+                    throw SpecProblem(
+                        path,
+                        lines.line(containing: key),
+                        "[python] \"\(key)\" must be an absolute interpreter path"
+                    )
                 }
                 s.pythons[key] = interpreter
             }

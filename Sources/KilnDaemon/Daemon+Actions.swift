@@ -36,7 +36,8 @@ extension Daemon {
                 unlink(layout.request(name))
             case .record(let entry):
                 logger.info(
-                    "\(entry.name): \(entry.from.isEmpty ? "" : entry.from + " ")→ \(entry.to.isEmpty ? "gone" : entry.to) [\(entry.state)] \(entry.message)")
+                    "\(entry.name): \(entry.from.isEmpty ? "" : entry.from + " ")→ \(entry.to.isEmpty ? "gone" : entry.to) [\(entry.state)] \(entry.message)"
+                )
                 try journal.append(entry)
             }
         } catch {

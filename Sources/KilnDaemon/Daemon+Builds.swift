@@ -24,8 +24,10 @@ extension Daemon {
         }
         guard let interpreter = pythons[order.spec.base.text] else {
             failures[order.name] = BuildFailure(
-                specSHA256: order.specSHA256, build: order.build,
-                message: "no Python \(order.spec.base.text) on this build host any more")
+                specSHA256: order.specSHA256,
+                build: order.build,
+                message: "no Python \(order.spec.base.text) on this build host any more"
+            )
             reconcile(order.name)
             return
         }
@@ -35,13 +37,22 @@ extension Daemon {
         status.specSHA256 = order.specSHA256
         status.build = order.build
         status.updated = Date()
-        status.message = "building; follow it with `tail -f logs/build-\(order.build).log` or `kiln logs \(order.name) --follow`"
+        status.message =
+            "building; follow it with `tail -f logs/build-\(order.build).log` or `kiln logs \(order.name) --follow`"
         perform(.writeStatus(location, status))
         perform(
             .record(
                 JournalEntry(
-                    time: Date(), name: order.name, from: location.description, to: location.description,
-                    state: "building", spec: order.specSHA256, message: "build \(order.build) started")))
+                    time: Date(),
+                    name: order.name,
+                    from: location.description,
+                    to: location.description,
+                    state: "building",
+                    spec: order.specSHA256,
+                    message: "build \(order.build) started"
+                )
+            )
+        )
         let builder = self.builder
         let settings = self.settings
         let log = layout.log(location, build: order.build)

@@ -93,6 +93,7 @@ public actor Daemon {
     /// Looks at every environment on disk: on start, on each periodic rescan, and whenever events cannot be trusted.
     public func reconcileAll() {
         guard !stopping else { return }
+        let started = ContinuousClock.now
         if let fresh = try? Daemon.loadSettings(layout), fresh != settings {
             logger.info("workspace.toml changed; using the new settings")
             settings = fresh
@@ -101,6 +102,9 @@ public actor Daemon {
         var names = reader.names().union(known).union(running.keys).union(queue.map(\.name))
         names.formUnion(WorkspaceFiles.list(layout.requests).filter { !$0.hasPrefix(".") })
         for name in names.sorted() { reconcile(name) }
+        // The benchmarks read this: what one full look costs.
+        logger.debug(
+            "looked at every environment", metadata: ["names": "\(names.count)", "took": "\(ContinuousClock.now - started)"])
     }
 
     /// Decides and acts for one name until the decision is "nothing to do".

@@ -14,9 +14,12 @@ public enum Server {
         }
         for stage in Stage.allCases where WorkspaceFiles.kind(layout.folder(stage)) != .directory {
             throw DaemonError.notAWorkspace(
-                "\(layout.folder(stage)) is missing, so \(root) is not a Kiln workspace; run `kiln init \(root)` to add what is missing")
+                "\(layout.folder(stage)) is missing, so \(root) is not a Kiln workspace; run `kiln init \(root)` to add what is missing"
+            )
         }
-        for folder in [layout.kiln, layout.environments, layout.requests, layout.archive, layout.scratch, layout.building] {
+        for folder in [
+            layout.kiln, layout.environments, layout.requests, layout.archive, layout.scratch, layout.building,
+        ] {
             do {
                 try WorkspaceFiles.makeDirectory(folder)
             } catch {
@@ -31,8 +34,12 @@ public enum Server {
 
         let watcher = WorkspaceWatcher(
             configuration: WatchConfiguration(
-                root: layout.root, stages: Stage.allCases.map(\.rawValue), requestsFolder: ".kiln/requests",
-                interestingFiles: WorkspaceLayout.watchedFiles))
+                root: layout.root,
+                stages: Stage.allCases.map(\.rawValue),
+                requestsFolder: ".kiln/requests",
+                interestingFiles: WorkspaceLayout.watchedFiles
+            )
+        )
         do {
             try watcher.start()
         } catch {
@@ -51,7 +58,9 @@ public enum Server {
                     .init(service: BuildService(daemon: daemon)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+                logger: logger
+            )
+        )
         try await group.run()
         withExtendedLifetime(lock) {}
         logger.info("stopped")

@@ -15,11 +15,13 @@ public final class WorkspaceLock: Sendable {
         let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .cannotStart("cannot open \(path): \(String(cString: strerror(errno)))") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = WorkspaceFiles.readText(path, limit: 1024)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            let holder =
+                WorkspaceFiles.readText(path, limit: 1024)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             close(fd)
             throw .alreadyServed(
                 "\(layout.root) is already served by another kiln serve (\(holder.isEmpty ? "holder unknown" : holder)); "
-                    + "stop that one first: one daemon per workspace")
+                    + "stop that one first: one daemon per workspace"
+            )
         }
         let me = "host \(ProcessInfo.processInfo.hostName), process \(getpid())\n"
         _ = ftruncate(fd, 0)

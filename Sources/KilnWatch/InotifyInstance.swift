@@ -1,7 +1,7 @@
 import CInotifyTools
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// The process's libinotifytools instance. Used from the watching thread only: the library's state is

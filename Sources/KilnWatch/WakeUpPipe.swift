@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A pipe whose read end is watched for `IN_MODIFY`: writing a byte puts an event into the watcher's own

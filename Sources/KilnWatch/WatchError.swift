@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Why watching could not start or continue, in words a person running the daemon can act on:

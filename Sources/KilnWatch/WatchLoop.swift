@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Everything the watching thread does: it owns the libinotifytools instance and the watch table, and

@@ -1,7 +1,7 @@
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// What the public `WorkspaceWatcher` and its watching thread share: whether it started, whether to stop,

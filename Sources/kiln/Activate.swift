@@ -15,12 +15,14 @@ func usableEnvironment(_ name: String, in layout: WorkspaceLayout, stage: Stage?
     }
     let whereabouts = all.map { "\($0.location) is \($0.status?.state.rawValue ?? "without status")" }
     throw CLIError(
-        "'\(name)' cannot be used: only a built environment in draft/ or published/ can (\(whereabouts.joined(separator: "; ")))")
+        "'\(name)' cannot be used: only a built environment in draft/ or published/ can (\(whereabouts.joined(separator: "; ")))"
+    )
 }
 
 struct Activate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the shell line that activates an environment: eval \"$(kiln activate NAME)\".")
+        abstract: "Print the shell line that activates an environment: eval \"$(kiln activate NAME)\"."
+    )
 
     @OptionGroup var options: WorkspaceOptions
     @Argument var name: String

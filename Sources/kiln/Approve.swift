@@ -4,7 +4,9 @@ import KilnCore
 struct Approve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Approve a pending environment: moves pending/<name> into published/, as `mv` would.",
-        discussion: "If a published version exists, the daemon replaces it atomically and keeps the old one in .kiln/archive/.")
+        discussion:
+            "If a published version exists, the daemon replaces it atomically and keeps the old one in .kiln/archive/."
+    )
 
     @OptionGroup var options: WorkspaceOptions
     @Argument var name: String
@@ -15,12 +17,16 @@ struct Approve: ParsableCommand {
         let layout = try options.layout()
         let pending = try copy(name, in: .pending, of: layout, action: "approve")
         guard pending.status?.state == .awaitingApproval, pending.matchesBuild else {
-            throw CLIError("cannot approve '\(name)' yet: \(pending.status?.message ?? "the daemon has not marked it awaiting-approval")")
+            throw CLIError(
+                "cannot approve '\(name)' yet: \(pending.status?.message ?? "the daemon has not marked it awaiting-approval")"
+            )
         }
         if let note { try WorkspaceFiles.writeAtomically(layout.review(pending.location), note + "\n") }
         let published = CopyLocation(.published, name)
         // Exactly what `mv pending/NAME published/` does: into the folder when it exists.
-        let target = WorkspaceFiles.kind(layout.directory(published)) == .directory ? CopyLocation(.published, name, nested: true) : published
+        let target =
+            WorkspaceFiles.kind(layout.directory(published)) == .directory
+            ? CopyLocation(.published, name, nested: true) : published
         try WorkspaceFiles.move(layout.directory(pending.location), to: layout.directory(target))
         print("approved '\(name)'")
     }

@@ -5,7 +5,8 @@ import KilnCore
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ask for a build of a saved environment, or retry a failed one, without editing its spec.",
-        discussion: "Drops a request file in .kiln/requests/, so it works from any host that sees the workspace.")
+        discussion: "Drops a request file in .kiln/requests/, so it works from any host that sees the workspace."
+    )
 
     @OptionGroup var options: WorkspaceOptions
     @Argument var name: String
@@ -18,7 +19,9 @@ struct Build: ParsableCommand {
         }
         try WorkspaceFiles.makeDirectory(layout.requests)
         try WorkspaceFiles.writeAtomically(
-            layout.request(name), "requested = \(TOMLText.dateTime(Date()))\nby = \(TOMLText.quote(NSUserName()))\n")
+            layout.request(name),
+            "requested = \(TOMLText.dateTime(Date()))\nby = \(TOMLText.quote(NSUserName()))\n"
+        )
         print("build of '\(name)' requested; `kiln logs \(name) --follow` shows it")
     }
 }

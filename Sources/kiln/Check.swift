@@ -6,7 +6,9 @@ import KilnCore
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Validate spec files the way the daemon does, without a daemon.",
-        discussion: "Exit 0 if every file is valid; otherwise each problem is printed with its file and line, and the exit is 1.")
+        discussion:
+            "Exit 0 if every file is valid; otherwise each problem is printed with its file and line, and the exit is 1."
+    )
 
     @Argument(help: "spec.toml files.")
     var files: [String]
@@ -15,7 +17,8 @@ struct Check: ParsableCommand {
         let pythons = Set(PythonFinder().interpreters().keys)
         var bad = 0
         for file in files {
-            let directory = URL(fileURLWithPath: WorkspaceLocator.absolute(file)).deletingLastPathComponent().lastPathComponent
+            let directory = URL(fileURLWithPath: WorkspaceLocator.absolute(file)).deletingLastPathComponent()
+                .lastPathComponent
             switch Spec.parse(WorkspaceFiles.readSpec(file), path: file, directoryName: directory, pythons: pythons) {
             case .success(let spec):
                 print("\(file): valid (python \(spec.base.text), \(spec.libraries.count) libraries)")

@@ -12,7 +12,8 @@ struct History: ParsableCommand {
         let entries = Journal(layout: layout).entries(for: try validName(name))
         guard !entries.isEmpty else { throw CLIError("the journal has nothing about '\(name)'") }
         for e in entries {
-            let move = e.from == e.to ? e.to : "\(e.from.isEmpty ? "(new)" : e.from) → \(e.to.isEmpty ? "(gone)" : e.to)"
+            let move =
+                e.from == e.to ? e.to : "\(e.from.isEmpty ? "(new)" : e.from) → \(e.to.isEmpty ? "(gone)" : e.to)"
             print("\(TOMLText.dateTime(e.time))  \(move)  [\(e.state)]  \(e.message)")
         }
     }

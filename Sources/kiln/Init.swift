@@ -3,7 +3,8 @@ import KilnCore
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create a workspace (or add what an existing one is missing).")
+        abstract: "Create a workspace (or add what an existing one is missing)."
+    )
 
     @Argument(help: "The folder to make a workspace of.")
     var directory: String
@@ -40,4 +41,3 @@ struct Init: ParsableCommand {
 
         """
 }
-

@@ -29,7 +29,8 @@ struct List: ParsableCommand {
             let message = row.message.count > 80 ? String(row.message.prefix(79)) + "…" : row.message
             print(
                 row.location.padding(toLength: nameWidth + 2, withPad: " ", startingAt: 0)
-                    + row.state.padding(toLength: 19, withPad: " ", startingAt: 0) + message)
+                    + row.state.padding(toLength: 19, withPad: " ", startingAt: 0) + message
+            )
         }
     }
 

@@ -5,7 +5,8 @@ import KilnCore
 struct Logs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the latest build log of an environment.",
-        discussion: "With --follow, keep printing while the build runs, and end with its result (exit 1 if it failed).")
+        discussion: "With --follow, keep printing while the build runs, and end with its result (exit 1 if it failed)."
+    )
 
     @OptionGroup var options: WorkspaceOptions
     @Argument var name: String
@@ -19,7 +20,9 @@ struct Logs: AsyncParsableCommand {
         var logPath: String?
         let deadline = ContinuousClock.now + .seconds(24 * 3600)
         while true {
-            let current = WorkspaceReader(layout: layout).copies(of: name).max { ($0.status?.build ?? 0) < ($1.status?.build ?? 0) }
+            let current = WorkspaceReader(layout: layout).copies(of: name).max {
+                ($0.status?.build ?? 0) < ($1.status?.build ?? 0)
+            }
             let status = current?.status
             if let current, let build = status?.build {
                 let path = layout.log(current.location, build: build)
@@ -28,7 +31,9 @@ struct Logs: AsyncParsableCommand {
                     if !(logPath?.hasSuffix("/build-\(build).log") ?? false) { printed = 0 }
                     logPath = path
                 }
-                if case .success(let bytes) = WorkspaceFiles.readFile(path, limit: 64 * 1024 * 1024), bytes.count > printed {
+                if case .success(let bytes) = WorkspaceFiles.readFile(path, limit: 64 * 1024 * 1024),
+                    bytes.count > printed
+                {
                     FileHandle.standardOutput.write(Data(bytes[printed...]))
                     printed = bytes.count
                 }
@@ -36,7 +41,8 @@ struct Logs: AsyncParsableCommand {
                 throw CLIError("'\(name)' has no build log yet (\(status?.message ?? "no status"))")
             }
             guard follow else { return }
-            if let status, ![.queued, .building].contains(status.state), status.build != nil || status.state == .invalid {
+            if let status, ![.queued, .building].contains(status.state), status.build != nil || status.state == .invalid
+            {
                 print("== \(current!.location): \(status.state.rawValue): \(status.message)")
                 if status.state == .failed || status.state == .invalid { throw ExitCode(1) }
                 return

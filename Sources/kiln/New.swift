@@ -4,7 +4,9 @@ import KilnCore
 struct New: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a new spec to saved/<name>/spec.toml, as a person would.",
-        discussion: "The daemon then validates and builds it. Example: kiln new churn --base python:3.11 --lib pandas==2.2.3")
+        discussion:
+            "The daemon then validates and builds it. Example: kiln new churn --base python:3.11 --lib pandas==2.2.3"
+    )
 
     @OptionGroup var options: WorkspaceOptions
     @Argument(help: "The environment's name: a-z, 0-9, '.', '_', '-', starting with a letter or digit.")
@@ -34,7 +36,9 @@ struct New: ParsableCommand {
         }
         let existing = WorkspaceReader(layout: layout).copies(of: name).filter { $0.location.stage.isInProgress }
         if let other = existing.first {
-            throw CLIError("'\(name)' already has a version in progress at \(other.location); edit its spec.toml instead")
+            throw CLIError(
+                "'\(name)' already has a version in progress at \(other.location); edit its spec.toml instead"
+            )
         }
         let spec = Spec(fullName: fullName, base: version, libraries: requirements, description: description)
         let directory = layout.directory(CopyLocation(.saved, name))

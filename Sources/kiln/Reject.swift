@@ -3,7 +3,8 @@ import KilnCore
 
 struct Reject: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Send a pending environment back to its owner: writes the review note and moves it to draft/.")
+        abstract: "Send a pending environment back to its owner: writes the review note and moves it to draft/."
+    )
 
     @OptionGroup var options: WorkspaceOptions
     @Argument var name: String

@@ -8,7 +8,8 @@ import Glibc
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a command inside an environment: kiln run NAME -- python script.py")
+        abstract: "Run a command inside an environment: kiln run NAME -- python script.py"
+    )
 
     @OptionGroup var options: WorkspaceOptions
     @Argument var name: String

@@ -9,7 +9,8 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Reconciles every environment on start, then acts on changes (after the settle time) and on a periodic \
             rescan. Stops cleanly on SIGTERM or SIGINT: running builds are stopped and queued again at the next start.
-            """)
+            """
+    )
 
     @Argument(help: "The workspace folder (default: as for --workspace).")
     var workspace: String?

@@ -3,7 +3,9 @@ import KilnCore
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Print the status of an environment (every copy of the name).")
+        commandName: "status",
+        abstract: "Print the status of an environment (every copy of the name)."
+    )
 
     @OptionGroup var options: WorkspaceOptions
     @Argument var name: String

@@ -3,7 +3,8 @@ import KilnCore
 
 struct Submit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Submit a built draft for publishing: moves draft/<name> to pending/<name>.")
+        abstract: "Submit a built draft for publishing: moves draft/<name> to pending/<name>."
+    )
 
     @OptionGroup var options: WorkspaceOptions
     @Argument var name: String
@@ -12,7 +13,9 @@ struct Submit: ParsableCommand {
         let layout = try options.layout()
         let draft = try copy(name, in: .draft, of: layout, action: "submit")
         guard draft.matchesBuild else {
-            throw CLIError("cannot submit '\(name)': its spec does not match its build (\(draft.status?.message ?? "no status")); wait for the rebuild")
+            throw CLIError(
+                "cannot submit '\(name)': its spec does not match its build (\(draft.status?.message ?? "no status")); wait for the rebuild"
+            )
         }
         try WorkspaceFiles.move(layout.directory(draft.location), to: layout.directory(CopyLocation(.pending, name)))
         print("submitted '\(name)': it waits in pending/ for an admin")

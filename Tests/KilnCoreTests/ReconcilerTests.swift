@@ -25,9 +25,20 @@ private struct FakeWorkspace {
     static let good = "base = \"python:3.11\"\nlibraries = [\"pandas==2.2.3\"]\n"
     static let edited = "base = \"python:3.11\"\nlibraries = [\"pandas==2.2.2\"]\n"
 
-    mutating func put(_ stage: Stage, spec: String = good, status: Status? = nil, review: String? = nil, nested: Bool = false) {
+    mutating func put(
+        _ stage: Stage,
+        spec: String = good,
+        status: Status? = nil,
+        review: String? = nil,
+        nested: Bool = false
+    ) {
         let location = CopyLocation(stage, name, nested: nested)
-        copies[location] = EnvironmentCopy(location: location, spec: .contents(Array(spec.utf8)), status: status, review: review)
+        copies[location] = EnvironmentCopy(
+            location: location,
+            spec: .contents(Array(spec.utf8)),
+            status: status,
+            review: review
+        )
         specsByHash[SHA256Hex.of(Array(spec.utf8))] = Array(spec.utf8)
         wasKnown = true
     }
@@ -35,23 +46,46 @@ private struct FakeWorkspace {
     /// A status as the daemon would have left it after a good build of `spec` in `stage`.
     func builtStatus(_ stage: Stage, spec: String = good, state: EnvironmentState? = nil) -> Status {
         let hash = SHA256Hex.of(Array(spec.utf8))
-        let typical: [Stage: EnvironmentState] = [.saved: .building, .draft: .ready, .pending: .awaitingApproval, .published: .published]
+        let typical: [Stage: EnvironmentState] = [
+            .saved: .building, .draft: .ready, .pending: .awaitingApproval, .published: .published,
+        ]
         let s = state ?? typical[stage]!
-        return Status(stage: stage, state: s, specSHA256: hash, build: 1, environment: "/ws/.kiln/envs/\(hash)",
-                      python: "/ws/.kiln/envs/\(hash)/bin/python", message: "built")
+        return Status(
+            stage: stage,
+            state: s,
+            specSHA256: hash,
+            build: 1,
+            environment: "/ws/.kiln/envs/\(hash)",
+            python: "/ws/.kiln/envs/\(hash)/bin/python",
+            message: "built"
+        )
     }
 
     mutating func registerBuild(of spec: String = good) {
         let hash = SHA256Hex.of(Array(spec.utf8))
         specsByHash[hash] = Array(spec.utf8)
-        built[hash] = BuiltEnvironment(specSHA256: hash, path: "/ws/.kiln/envs/\(hash)", python: "/ws/.kiln/envs/\(hash)/bin/python", summary: "built in 1.0 s: 6 distributions")
+        built[hash] = BuiltEnvironment(
+            specSHA256: hash,
+            path: "/ws/.kiln/envs/\(hash)",
+            python: "/ws/.kiln/envs/\(hash)/bin/python",
+            summary: "built in 1.0 s: 6 distributions"
+        )
     }
 
     func decide() -> [Action] {
         let context = ReconcileContext(
-            settings: settings, pythons: ["3.11", "3.12"], activeBuild: activeBuild, failure: failure, built: built,
-            buildRequested: requested, wasKnown: wasKnown, now: Date(timeIntervalSince1970: 1_800_000_000))
-        let ordered = copies.values.sorted { ($0.location.stage, $0.location.nested ? 1 : 0) < ($1.location.stage, $1.location.nested ? 1 : 0) }
+            settings: settings,
+            pythons: ["3.11", "3.12"],
+            activeBuild: activeBuild,
+            failure: failure,
+            built: built,
+            buildRequested: requested,
+            wasKnown: wasKnown,
+            now: Date(timeIntervalSince1970: 1_800_000_000)
+        )
+        let ordered = copies.values.sorted {
+            ($0.location.stage, $0.location.nested ? 1 : 0) < ($1.location.stage, $1.location.nested ? 1 : 0)
+        }
         return Reconciler.decide(name: name, copies: ordered, context: context)
     }
 
@@ -231,7 +265,12 @@ struct ReconcilerTests {
         ws.registerBuild()
         ws.registerBuild(of: FakeWorkspace.edited)
         ws.put(.published, spec: FakeWorkspace.good, status: ws.builtStatus(.published))
-        ws.put(.published, spec: FakeWorkspace.edited, status: ws.builtStatus(.pending, spec: FakeWorkspace.edited), nested: true)
+        ws.put(
+            .published,
+            spec: FakeWorkspace.edited,
+            status: ws.builtStatus(.pending, spec: FakeWorkspace.edited),
+            nested: true
+        )
         ws.settle()
         #expect(ws.copies.count == 1)
         #expect(ws.at(.published)?.specSHA256 == SHA256Hex.of(Array(FakeWorkspace.edited.utf8)))
@@ -248,7 +287,10 @@ struct ReconcilerTests {
         #expect(ws.at(.draft)?.status?.message == "pin numpy too")
     }
 
-    @Test(arguments: [(Stage.saved, Stage.published), (.draft, .published), (.saved, .pending), (.published, .draft), (.saved, .draft)])
+    @Test(arguments: [
+        (Stage.saved, Stage.published), (.draft, .published), (.saved, .pending), (.published, .draft),
+        (.saved, .draft),
+    ])
     func anyOtherMoveIsUndone(_ from: Stage, _ to: Stage) {
         var ws = FakeWorkspace()
         // (A saved copy whose spec is already built would rightly go on to draft/.)

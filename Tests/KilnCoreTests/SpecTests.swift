@@ -62,9 +62,21 @@ struct SpecTests {
         Case(text: "base = \"python:3.9\"\n", line: 1, says: "has no Python 3.9 (it has: 3.10, 3.11, 3.12, 3.13)"),
         Case(text: "base = \"python:3.11\"\nlibraries = \"pandas\"\n", line: 2, says: "must be a list of strings"),
         Case(text: "base = \"python:3.11\"\nlibraries = [1]\n", line: 2, says: "must be a string; found an integer"),
-        Case(text: "base = \"python:3.11\"\nlibraries = [\n  \"pandas==2.2.3\",\n  \"--index-url=http://x\",\n]\n", line: 4, says: "not a valid requirement"),
-        Case(text: "base = \"python:3.11\"\nlibraries = [\"pandas==\"]\n", line: 2, says: "must be followed by a version"),
-        Case(text: "base = \"python:3.11\"\nlibraries = [\"pandas>=1; \"]\n", line: 2, says: "marker after ';' is empty"),
+        Case(
+            text: "base = \"python:3.11\"\nlibraries = [\n  \"pandas==2.2.3\",\n  \"--index-url=http://x\",\n]\n",
+            line: 4,
+            says: "not a valid requirement"
+        ),
+        Case(
+            text: "base = \"python:3.11\"\nlibraries = [\"pandas==\"]\n",
+            line: 2,
+            says: "must be followed by a version"
+        ),
+        Case(
+            text: "base = \"python:3.11\"\nlibraries = [\"pandas>=1; \"]\n",
+            line: 2,
+            says: "marker after ';' is empty"
+        ),
         Case(text: "base = \"python:3.11\"\nlibraries = [\"pandas\", \"Pandas==2\"]\n", line: 2, says: "listed twice"),
         Case(text: "base = \"python:3.11\"\ndescription = [\"a\"]\n", line: 2, says: "'description' must be a string"),
         Case(text: "base = \"python:3.11\"\nfull_name = true\n", line: 2, says: "'full_name' must be a string"),
@@ -83,34 +95,47 @@ struct SpecTests {
 
     @Test func theMessageReadsFileLineWhat() throws {
         let p = try #require(problem("base = \"python:3.11\"\nlibaries = []\n"))
-        #expect(p.description.hasPrefix("saved/churn/spec.toml, line 2: unknown key 'libaries'; did you mean 'libraries'?"))
+        #expect(
+            p.description.hasPrefix("saved/churn/spec.toml, line 2: unknown key 'libaries'; did you mean 'libraries'?")
+        )
     }
 
     @Test func aSymlinkIsInvalid() throws {
         let r = Spec.parse(.symlink, path: "saved/x/spec.toml", directoryName: "x", pythons: pythons)
-        guard case .failure(let p) = r else { Issue.record("accepted a symlink"); return }
+        guard case .failure(let p) = r else {
+            Issue.record("accepted a symlink")
+            return
+        }
         #expect(p.message.contains("symbolic link"))
     }
 
     @Test func aLargeSpecIsInvalid() throws {
         let r = Spec.parse(.tooLarge(bytes: 70_000), path: "saved/x/spec.toml", directoryName: "x", pythons: pythons)
-        guard case .failure(let p) = r else { Issue.record("accepted a large spec"); return }
+        guard case .failure(let p) = r else {
+            Issue.record("accepted a large spec")
+            return
+        }
         #expect(p.message.contains("64 KiB"))
     }
 
     @Test func invalidUTF8IsInvalidWithItsLine() throws {
         let bytes = Array("base = \"python:3.11\"\ndescription = \"caf".utf8) + [0xE9, 0x22, 0x0A]
         let r = Spec.parse(.contents(bytes), path: "saved/x/spec.toml", directoryName: "x", pythons: pythons)
-        guard case .failure(let p) = r else { Issue.record("accepted invalid UTF-8"); return }
+        guard case .failure(let p) = r else {
+            Issue.record("accepted invalid UTF-8")
+            return
+        }
         #expect(p.message.contains("not valid UTF-8"))
         #expect(p.line == 2)
     }
 
     @Test func renderedSpecsParseBackToTheSameSpec() throws {
         let spec = Spec(
-            fullName: "Quote \" and \\ backslash", base: PythonVersion(text: "3.12")!,
+            fullName: "Quote \" and \\ backslash",
+            base: PythonVersion(text: "3.12")!,
             libraries: [try Requirement(parsing: "pandas==2.2.3"), try Requirement(parsing: "requests[socks]>=2,<3")],
-            description: "line\nbreak")
+            description: "line\nbreak"
+        )
         let again = try parse(spec.rendered(), name: "x").get()
         #expect(again == spec)
     }

@@ -6,9 +6,15 @@ import Testing
 @Suite("status (protocol section 3)")
 struct StatusTests {
     let example = Status(
-        stage: .draft, state: .ready, specSHA256: String(repeating: "9f2c", count: 16), build: 3,
-        environment: "/srv/ws/.kiln/envs/9f2c", python: "/srv/ws/.kiln/envs/9f2c/bin/python",
-        updated: Date(timeIntervalSince1970: 1_795_000_000), message: "built in 2.1 s: 14 distributions")
+        stage: .draft,
+        state: .ready,
+        specSHA256: String(repeating: "9f2c", count: 16),
+        build: 3,
+        environment: "/srv/ws/.kiln/envs/9f2c",
+        python: "/srv/ws/.kiln/envs/9f2c/bin/python",
+        updated: Date(timeIntervalSince1970: 1_795_000_000),
+        message: "built in 2.1 s: 14 distributions"
+    )
 
     @Test func rendersTheProtocolsKeysInItsOrder() {
         let keys = example.rendered().split(separator: "\n").map { $0.split(separator: " ")[0] }
@@ -26,15 +32,20 @@ struct StatusTests {
         #expect(Status(parsing: s.rendered())?.message == s.message)
     }
 
-    @Test(arguments: ["", "stage = \"draft\"", "state = \"ready\"", "stage = \"attic\"\nstate = \"ready\"", "not toml ==="])
+    @Test(arguments: [
+        "", "stage = \"draft\"", "state = \"ready\"", "stage = \"attic\"\nstate = \"ready\"", "not toml ===",
+    ])
     func garbageIsNoStatus(_ text: String) {
         #expect(Status(parsing: text) == nil)
     }
 
     @Test func everyStateHasItsProtocolSpelling() {
-        #expect(EnvironmentState.allCases.map(\.rawValue) == [
-            "saved", "queued", "building", "failed", "invalid", "ready", "rejected", "awaiting-approval", "published",
-        ])
+        #expect(
+            EnvironmentState.allCases.map(\.rawValue) == [
+                "saved", "queued", "building", "failed", "invalid", "ready", "rejected", "awaiting-approval",
+                "published",
+            ]
+        )
     }
 }
 
@@ -55,7 +66,10 @@ struct WorkspaceSettingsTests {
             only_binary = true
             [python]
             "3.11" = "/usr/bin/python3.11"
-            """, path: "workspace.toml", workspaceRoot: "/ws")
+            """,
+            path: "workspace.toml",
+            workspaceRoot: "/ws"
+        )
         #expect(s.rescanInterval == .seconds(30))
         #expect(s.settle == .milliseconds(200))
         #expect(s.onSave == .wait)
@@ -82,7 +96,9 @@ struct WorkspaceSettingsTests {
         }
     }
 
-    @Test(arguments: [("200ms", 200), ("30s", 30_000), ("30m", 1_800_000), ("1h", 3_600_000), ("0s", 0), ("1.5s", 1500)])
+    @Test(arguments: [
+        ("200ms", 200), ("30s", 30_000), ("30m", 1_800_000), ("1h", 3_600_000), ("0s", 0), ("1.5s", 1500),
+    ])
     func durations(_ text: String, _ ms: Int64) {
         #expect(DurationText.parse(text) == .milliseconds(ms))
     }

@@ -27,7 +27,10 @@ struct TOMLGateTests {
     }
 
     /// Inputs that made toml++ abort before the gate existed.
-    @Test(arguments: ["[[[", "[.a]", "[ .a]", "[[ .a]]", "x = [}", "x = {a = [}", "[\\build]\na = 1", "[\nbuild]\n", "x = {1a = 1, b = [}[12]}", "d = 1979-05-27Tinf07:32:0Z"])
+    @Test(arguments: [
+        "[[[", "[.a]", "[ .a]", "[[ .a]]", "x = [}", "x = {a = [}", "[\\build]\na = 1", "[\nbuild]\n",
+        "x = {1a = 1, b = [}[12]}", "d = 1979-05-27Tinf07:32:0Z",
+    ])
     func knownCrashersAreErrors(_ text: String) {
         guard case .failure(let p) = TOMLGate.parse(text) else {
             Issue.record("accepted \(text)")
@@ -45,13 +48,16 @@ struct TOMLGateTests {
     /// count (`scripts/long-tests.sh` runs a million).
     @Test func mutatedSpecsNeverCrash() {
         let iterations = Int(ProcessInfo.processInfo.environment["KILN_FUZZ_ITERATIONS"] ?? "") ?? 20_000
-        var rng = SplitMix64(seed: 0x6b696c6e)
+        var rng = SplitMix64(seed: 0x6b69_6c6e)
         let seeds = [
             "full_name = \"ML\"\nbase = \"python:3.11\"\nlibraries = [\"pandas==2.2.3\", \"scikit-learn>=1.5\"]\n",
             "[build]\nfind_links = [\"/srv/wheels\"]\n[python]\n\"3.11\" = \"/usr/bin/python3.11\"\n",
             "x = {a = 1, b = [1, 2.5, 'c']}\nd = 1979-05-27T07:32:00Z\nm = \"\"\"\nmulti \\\n line\"\"\"\n",
         ]
-        let alphabet = Array("[]{}.=\"',#\n\t \\abc019-+:_eTZ\u{0}\u{7f}é'''\"\"\"").map { String($0) } + ["\"\"\"", "'''", "\r\n", "\\u", "0x", "inf"]
+        let alphabet =
+            Array("[]{}.=\"',#\n\t \\abc019-+:_eTZ\u{0}\u{7f}é'''\"\"\"").map { String($0) } + [
+                "\"\"\"", "'''", "\r\n", "\\u", "0x", "inf",
+            ]
         var accepted = 0
         for _ in 0..<iterations {
             var text = Array(seeds[Int(rng.next() % UInt64(seeds.count))].utf8)

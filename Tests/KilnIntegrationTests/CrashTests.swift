@@ -14,7 +14,8 @@ import Glibc
 struct CrashTests {
     @Test func killedAtRandomMomentsTheWorkspaceStaysConsistent() async throws {
         let rounds = Int(ProcessInfo.processInfo.environment["KILN_CRASH_ROUNDS"] ?? "") ?? 8
-        let seed = UInt64(ProcessInfo.processInfo.environment["KILN_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
+        let seed =
+            UInt64(ProcessInfo.processInfo.environment["KILN_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
         print("crash test: \(rounds) rounds, KILN_CRASH_SEED=\(seed)")
         var rng = SplitMix(seed: seed)
         let ws = try TestWorkspace()
@@ -28,11 +29,16 @@ struct CrashTests {
             let name = names[Int(rng.next() % UInt64(names.count))]
             let choice = rng.next() % 4
             if choice == 0 || !names.contains(where: { ws.exists("draft/\($0)") || ws.exists("pending/\($0)") }) {
-                let spec = "# round \(round)\nbase = \"python:3.1\(1 + rng.next() % 2)\"\nlibraries = [\"kiln-demo-greet==\(versions[Int(rng.next() % 2)])\"]\n"
+                let spec =
+                    "# round \(round)\nbase = \"python:3.1\(1 + rng.next() % 2)\"\nlibraries = [\"kiln-demo-greet==\(versions[Int(rng.next() % 2)])\"]\n"
                 written.insert(Array(spec.utf8))
-                let target = ws.exists("draft/\(name)") ? "draft/\(name)" : ws.exists("pending/\(name)") ? "pending/\(name)" : "saved/\(name)"
+                let target =
+                    ws.exists("draft/\(name)")
+                    ? "draft/\(name)" : ws.exists("pending/\(name)") ? "pending/\(name)" : "saved/\(name)"
                 try ws.save(target, spec)
-            } else if choice == 1, let n = names.first(where: { ws.exists("draft/\($0)") && !ws.exists("pending/\($0)") }) {
+            } else if choice == 1,
+                let n = names.first(where: { ws.exists("draft/\($0)") && !ws.exists("pending/\($0)") })
+            {
                 try ws.mv("draft/\(n)", "pending/\(n)")
             } else if choice == 2, let n = names.first(where: { ws.exists("published/\($0)") }) {
                 // An edit of a published spec: restored, and the edit becomes the next version.
@@ -58,7 +64,9 @@ struct CrashTests {
         let deadline = ContinuousClock.now + .seconds(120)
         var quietSince: ContinuousClock.Instant?
         while ContinuousClock.now < deadline {
-            let copies = WorkspaceReader(layout: ws.layout).names().flatMap { WorkspaceReader(layout: ws.layout).copies(of: $0) }
+            let copies = WorkspaceReader(layout: ws.layout).names().flatMap {
+                WorkspaceReader(layout: ws.layout).copies(of: $0)
+            }
             let busy = copies.contains {
                 !$0.isSettled || [.queued, .building].contains($0.status?.state) || $0.location.nested
             }
@@ -93,7 +101,10 @@ struct CrashTests {
                     #expect(copy.matchesBuild, "\(at): \(status.state) but the spec does not match its build")
                     let built = status.specSHA256.flatMap { BuiltEnvironment.find($0, in: ws.layout) }
                     #expect(built != nil, "\(at): \(status.state) without a registered build")
-                    #expect(built.map { FileManager.default.isExecutableFile(atPath: $0.python) } ?? false, "\(at): no interpreter")
+                    #expect(
+                        built.map { FileManager.default.isExecutableFile(atPath: $0.python) } ?? false,
+                        "\(at): no interpreter"
+                    )
                 }
             }
         }

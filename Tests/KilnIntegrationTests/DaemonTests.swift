@@ -35,14 +35,20 @@ struct DaemonTests {
         // A spec that is a symbolic link is refused, never followed.
         try FileManager.default.createDirectory(atPath: ws.path("saved/link"), withIntermediateDirectories: true)
         try "base = \"python:3.11\"\n".write(toFile: ws.root + ".outside.toml", atomically: true, encoding: .utf8)
-        try FileManager.default.createSymbolicLink(atPath: ws.path("saved/link/spec.toml"), withDestinationPath: ws.root + ".outside.toml")
+        try FileManager.default.createSymbolicLink(
+            atPath: ws.path("saved/link/spec.toml"),
+            withDestinationPath: ws.root + ".outside.toml"
+        )
         // A directory name the protocol does not allow.
         try ws.save("saved/Bad Name", "base = \"python:3.11\"\n")
 
         for (name, bytes) in cases {
             let s = try await ws.waitForState("saved/\(name)", .invalid)
             #expect(s.message.hasPrefix("saved/\(name)/spec.toml"), "\(name): \(s.message)")
-            #expect(FileManager.default.contents(atPath: ws.path("saved/\(name)/spec.toml")) == Data(bytes), "\(name) changed")
+            #expect(
+                FileManager.default.contents(atPath: ws.path("saved/\(name)/spec.toml")) == Data(bytes),
+                "\(name) changed"
+            )
         }
         let link = try await ws.waitForState("saved/link", .invalid)
         #expect(link.message.contains("symbolic link"))
@@ -91,7 +97,10 @@ struct DaemonTests {
         // A build that cannot finish by itself: one find_links source is a local socket that accepts and never answers.
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-c", "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(64); print(s.getsockname()[1], flush=True); time.sleep(120)"]
+        server.arguments = [
+            "python3", "-c",
+            "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(64); print(s.getsockname()[1], flush=True); time.sleep(120)",
+        ]
         let pipe = Pipe()
         server.standardOutput = pipe
         // Not this process's stderr: swift test waits for every holder of it to exit.
@@ -101,7 +110,9 @@ struct DaemonTests {
             kill(server.processIdentifier, SIGKILL)
             server.waitUntilExit()
         }
-        let port = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(
+            in: .whitespacesAndNewlines
+        )
         let ws = try TestWorkspace(extraLinks: ["http://127.0.0.1:\(port)/wheels/"])
         try ws.start()
         try ws.save("saved/greet", "base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.0.0\"]\n")
@@ -112,8 +123,18 @@ struct DaemonTests {
         // Left as building, which the next start recognises; no tool left running; nothing half-registered.
         #expect(ws.status("saved/greet")?.state == .building)
         #expect(!TestWorkspace.run("/usr/bin/pgrep", ["-f", ws.layout.environments]).output.contains("uv"))
-        #expect(BuiltEnvironment.find(SHA256Hex.of(Array("base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.0.0\"]\n".utf8)), in: ws.layout) == nil)
-        #expect(!FileManager.default.fileExists(atPath: ws.layout.environments + "/" + SHA256Hex.of(Array("base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.0.0\"]\n".utf8))))
+        #expect(
+            BuiltEnvironment.find(
+                SHA256Hex.of(Array("base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.0.0\"]\n".utf8)),
+                in: ws.layout
+            ) == nil
+        )
+        #expect(
+            !FileManager.default.fileExists(
+                atPath: ws.layout.environments + "/"
+                    + SHA256Hex.of(Array("base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.0.0\"]\n".utf8))
+            )
+        )
 
         // The slow source is gone; the next start builds it to the end.
         let settings = try String(contentsOfFile: ws.layout.settingsFile, encoding: .utf8)
@@ -137,9 +158,18 @@ struct DaemonTests {
         let line = ws.kilnCommand("activate", "greet")
         #expect(line.status == 0)
         #expect(line.output.trimmingCharacters(in: .whitespacesAndNewlines) == ". '\(ready.environment!)/bin/activate'")
-        let shell = TestWorkspace.run("/bin/bash", ["-c", "eval \"$(\(TestWorkspace.kiln) activate greet --workspace \(ws.root))\" && python -c 'import kiln_demo_greet as g; print(g.greet())'"])
+        let shell = TestWorkspace.run(
+            "/bin/bash",
+            [
+                "-c",
+                "eval \"$(\(TestWorkspace.kiln) activate greet --workspace \(ws.root))\" && python -c 'import kiln_demo_greet as g; print(g.greet())'",
+            ]
+        )
         #expect(shell.output.contains("hello from kiln-demo-greet 1.0.0"), "\(shell.output)")
-        let run = TestWorkspace.run(TestWorkspace.kiln, ["run", "greet", "--workspace", ws.root, "--", "python", "-c", "import sys; print(sys.prefix)"])
+        let run = TestWorkspace.run(
+            TestWorkspace.kiln,
+            ["run", "greet", "--workspace", ws.root, "--", "python", "-c", "import sys; print(sys.prefix)"]
+        )
         #expect(run.output.contains(ready.environment!))
     }
 }

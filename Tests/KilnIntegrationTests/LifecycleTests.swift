@@ -18,7 +18,10 @@ struct LifecycleTests {
         #expect(ready.message.contains("2 distributions"))
         // The built interpreter is real and has the libraries.
         let python = try #require(ready.python)
-        let ran = TestWorkspace.run(python, ["-c", "import kiln_demo_report, sys; print(kiln_demo_report.greet(), sys.version_info[:2])"])
+        let ran = TestWorkspace.run(
+            python,
+            ["-c", "import kiln_demo_report, sys; print(kiln_demo_report.greet(), sys.version_info[:2])"]
+        )
         #expect(ran.output.contains("hello from kiln-demo-report 2.1.0 (3, 11)"), "\(ran.output)")
         // The lock pins every distribution, with hashes.
         let lock = try String(contentsOfFile: ws.path("draft/report/requirements.lock"), encoding: .utf8)
@@ -51,7 +54,11 @@ struct LifecycleTests {
         try await ws.waitForState("draft/report", .ready)
         try ws.mv("draft/report", "pending/report")
         try await ws.waitForState("pending/report", .awaitingApproval)
-        try "Pin kiln-demo-greet explicitly, please.\n".write(toFile: ws.path("pending/report/review"), atomically: true, encoding: .utf8)
+        try "Pin kiln-demo-greet explicitly, please.\n".write(
+            toFile: ws.path("pending/report/review"),
+            atomically: true,
+            encoding: .utf8
+        )
         try ws.mv("pending/report", "draft/report")
         let rejected = try await ws.waitForState("draft/report", .rejected)
         #expect(rejected.message == "Pin kiln-demo-greet explicitly, please.")
@@ -66,7 +73,10 @@ struct LifecycleTests {
         let bad = "base = \"python:3.11\"\nlibaries = [\"kiln-demo-greet==1.0.0\"]\n"
         try ws.save("saved/typo", bad)
         let invalid = try await ws.waitForState("saved/typo", .invalid)
-        #expect(invalid.message == "saved/typo/spec.toml, line 2: unknown key 'libaries'; did you mean 'libraries'? (known keys: name, full_name, base, libraries, description)")
+        #expect(
+            invalid.message
+                == "saved/typo/spec.toml, line 2: unknown key 'libaries'; did you mean 'libraries'? (known keys: name, full_name, base, libraries, description)"
+        )
         #expect(try String(contentsOfFile: ws.path("saved/typo/spec.toml"), encoding: .utf8) == bad)
         #expect(!ws.exists("saved/typo/logs"))
 
@@ -122,14 +132,22 @@ struct LifecycleTests {
         try await ws.waitForState("pending/greet", .awaitingApproval)
         // What an admin types: plain mv onto the published folder, which nests it inside the published version.
         try ws.mv("pending/greet", "published/greet")
-        #expect(ws.exists("published/greet/greet") || ws.status("published/greet")?.specSHA256 == SHA256Hex.of(Array(v2.utf8)))
-        let replaced = try await ws.waitForStatus("published/greet") { $0.specSHA256 == SHA256Hex.of(Array(v2.utf8)) }
-        #expect(replaced.state == .published)
+        #expect(
+            ws.exists("published/greet/greet")
+                || ws.status("published/greet")?.specSHA256 == SHA256Hex.of(Array(v2.utf8))
+        )
+        // (For a moment after the swap, the new copy still carries its pending status.)
+        let replaced = try await ws.waitForStatus("published/greet") {
+            $0.specSHA256 == SHA256Hex.of(Array(v2.utf8)) && $0.state == .published
+        }
+        #expect(replaced.message.contains("replaced the previous published version"))
         #expect(!ws.exists("published/greet/greet"))
         #expect(try String(contentsOfFile: ws.path("published/greet/spec.toml"), encoding: .utf8) == v2)
         let archived = try FileManager.default.contentsOfDirectory(atPath: ws.path(".kiln/archive/greet"))
         #expect(archived.count == 1)
-        #expect(try String(contentsOfFile: ws.path(".kiln/archive/greet/\(archived[0])/spec.toml"), encoding: .utf8) == v1)
+        #expect(
+            try String(contentsOfFile: ws.path(".kiln/archive/greet/\(archived[0])/spec.toml"), encoding: .utf8) == v1
+        )
     }
 
     @Test func aMoveTheProtocolDoesNotAllowIsUndone() async throws {
@@ -143,7 +161,10 @@ struct LifecycleTests {
         #expect(!ws.exists("published/greet"))
 
         // A folder copied in from elsewhere goes to saved/ and is built there.
-        try FileManager.default.createDirectory(atPath: NSTemporaryDirectory() + "outside-\(getpid())", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: NSTemporaryDirectory() + "outside-\(getpid())",
+            withIntermediateDirectories: true
+        )
         let outside = NSTemporaryDirectory() + "outside-\(getpid())/other"
         try? FileManager.default.removeItem(atPath: outside)
         try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)

@@ -17,10 +17,16 @@ final class TestWorkspace: @unchecked Sendable {
     /// Tiny wheels made once per test run by Fixtures/make_wheels.py, so no build needs an index.
     static let wheels: String = {
         let dir = NSTemporaryDirectory() + "kiln-test-wheels-\(getpid())"
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/make_wheels.py").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/make_wheels.py"
+        ).path
         let result = TestWorkspace.run(
             "/usr/bin/env",
-            ["python3", script, dir, "kiln-demo-greet==1.0.0", "kiln-demo-greet==1.1.0", "kiln-demo-report==2.1.0:kiln-demo-greet>=1.0"])
+            [
+                "python3", script, dir, "kiln-demo-greet==1.0.0", "kiln-demo-greet==1.1.0",
+                "kiln-demo-report==2.1.0:kiln-demo-greet>=1.0",
+            ]
+        )
         precondition(result.status == 0, "make_wheels.py failed: \(result.output)")
         return dir
     }()
@@ -28,7 +34,8 @@ final class TestWorkspace: @unchecked Sendable {
     /// The `kiln` executable built beside this test bundle.
     static let kiln: String = {
         if let explicit = ProcessInfo.processInfo.environment["KILN_BIN"] { return explicit }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kiln").path
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kiln")
+            .path
     }()
 
     init(settings extra: String = "", rescan: String = "0s", extraLinks: [String] = []) throws {
@@ -38,14 +45,14 @@ final class TestWorkspace: @unchecked Sendable {
         let made = TestWorkspace.run(TestWorkspace.kiln, ["init", root])
         guard made.status == 0 else { throw Failure("kiln init failed: \(made.output)") }
         try """
-            [daemon]
-            settle = "50ms"
-            rescan_interval = "\(rescan)"
-            [build]
-            find_links = [\(([TestWorkspace.wheels] + extraLinks).map { "\"\($0)\"" }.joined(separator: ", "))]
-            no_index = true
-            \(extra)
-            """.write(toFile: layout.settingsFile, atomically: true, encoding: .utf8)
+        [daemon]
+        settle = "50ms"
+        rescan_interval = "\(rescan)"
+        [build]
+        find_links = [\(([TestWorkspace.wheels] + extraLinks).map { "\"\($0)\"" }.joined(separator: ", "))]
+        no_index = true
+        \(extra)
+        """.write(toFile: layout.settingsFile, atomically: true, encoding: .utf8)
     }
 
     deinit {
@@ -108,13 +115,17 @@ final class TestWorkspace: @unchecked Sendable {
     }
 
     func status(_ relativeDirectory: String) -> Status? {
-        (try? String(contentsOfFile: path(relativeDirectory) + "/status", encoding: .utf8)).flatMap(Status.init(parsing:))
+        (try? String(contentsOfFile: path(relativeDirectory) + "/status", encoding: .utf8)).flatMap(
+            Status.init(parsing:)
+        )
     }
 
     /// Waits until the status at `relativeDirectory` satisfies `condition`; fails with what it last saw.
     @discardableResult
     func waitForStatus(
-        _ relativeDirectory: String, timeout: Duration = .seconds(90), sourceLocation: SourceLocation = #_sourceLocation,
+        _ relativeDirectory: String,
+        timeout: Duration = .seconds(90),
+        sourceLocation: SourceLocation = #_sourceLocation,
         _ condition: (Status) -> Bool
     ) async throws -> Status {
         let deadline = ContinuousClock.now + timeout
@@ -127,12 +138,17 @@ final class TestWorkspace: @unchecked Sendable {
         }
         Issue.record(
             "\(relativeDirectory): status never matched; last: \(last.map { "\($0.state.rawValue): \($0.message)" } ?? "none"); daemon log:\n\(daemonOutput.suffix(3000))",
-            sourceLocation: sourceLocation)
+            sourceLocation: sourceLocation
+        )
         throw Failure("timed out")
     }
 
     @discardableResult
-    func waitForState(_ relativeDirectory: String, _ state: EnvironmentState, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Status {
+    func waitForState(
+        _ relativeDirectory: String,
+        _ state: EnvironmentState,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> Status {
         try await waitForStatus(relativeDirectory, sourceLocation: sourceLocation) { $0.state == state }
     }
 
@@ -142,7 +158,11 @@ final class TestWorkspace: @unchecked Sendable {
 
     /// Runs a program to its end. Output goes through a temporary file, not a pipe: a program that leaves a
     /// daemon behind (bindfs) would hold a pipe open forever.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) -> (status: Int32, output: String) {
+    static func run(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil
+    ) -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments

@@ -35,7 +35,11 @@ final class HintRecorder: Sendable {
     }
 
     /// Waits until some hint after the first `count` ones satisfies `match`.
-    func waitForNew(after count: Int, timeout: Duration = .seconds(5), _ match: @escaping (WatchHint) -> Bool) async
+    func waitForNew(
+        after count: Int,
+        timeout: Duration = .seconds(5),
+        _ match: @escaping (WatchHint) -> Bool
+    ) async
         -> Bool
     {
         await waitUntil(timeout: timeout) { $0.dropFirst(count).contains(where: match) }

@@ -4,7 +4,7 @@ import Testing
 @testable import KilnWatch
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A real workspace in a unique temporary directory, removed by `remove()`.

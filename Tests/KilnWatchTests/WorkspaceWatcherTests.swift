@@ -4,7 +4,7 @@ import Testing
 @testable import KilnWatch
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A real watcher on real temporary workspaces. Serialized: libinotifytools allows one watcher per process.
