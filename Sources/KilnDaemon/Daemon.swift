@@ -104,7 +104,9 @@ public actor Daemon {
         for name in names.sorted() { reconcile(name) }
         // The benchmarks read this: what one full look costs.
         logger.debug(
-            "looked at every environment", metadata: ["names": "\(names.count)", "took": "\(ContinuousClock.now - started)"])
+            "looked at every environment",
+            metadata: ["names": "\(names.count)", "took": "\(ContinuousClock.now - started)"]
+        )
     }
 
     /// Decides and acts for one name until the decision is "nothing to do".
