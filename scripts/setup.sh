@@ -16,9 +16,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-# uv, from PyPI. pyenv's shim answers only for the global version, so check for a real binary.
-if ! uv --version >/dev/null 2>&1; then
+# uv, from PyPI, into the Python that `python3` is. Kiln finds the binary itself (PATH, then pyenv's versions).
+if ! python3 -m uv --version >/dev/null 2>&1; then
     echo "setup: installing uv from PyPI"
-    python3 -m pip install --quiet uv
+    python3 -m pip install --quiet --disable-pip-version-check uv
+    # pyenv makes shims for new commands only when asked.
+    if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
 fi
-uv --version
+echo "setup: $(python3 -m uv --version)"
