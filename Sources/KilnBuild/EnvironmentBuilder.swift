@@ -158,6 +158,17 @@ public struct EnvironmentBuilder: Sendable {
         }
     }
 
+    /// The daemon writes only inside the workspace (protocol section 5), so the tools' caches live in
+    /// `.kiln/cache/` unless the host's environment names one; on the same file system as `.kiln/envs/`, uv can
+    /// also link from its cache instead of copying.
+    private var toolEnvironment: [Environment.Key: String?] {
+        let host = ProcessInfo.processInfo.environment
+        var env: [Environment.Key: String?] = ["UV_PYTHON_DOWNLOADS": "never", "PIP_NO_INPUT": "1", "NO_COLOR": "1"]
+        if host["UV_CACHE_DIR"] == nil { env["UV_CACHE_DIR"] = layout.kiln + "/cache/uv" }
+        if host["PIP_CACHE_DIR"] == nil { env["PIP_CACHE_DIR"] = layout.kiln + "/cache/pip" }
+        return env
+    }
+
     /// Where packages come from, per `workspace.toml`.
     private func sourceArguments(_ settings: WorkspaceSettings) -> [String] {
         var args: [String] = []
@@ -216,7 +227,7 @@ public struct EnvironmentBuilder: Sendable {
         let result = try await Subprocess.run(
             .path(FilePath(executable)),
             arguments: Arguments(arguments),
-            environment: .inherit.updating(["UV_PYTHON_DOWNLOADS": "never", "PIP_NO_INPUT": "1", "NO_COLOR": "1"]),
+            environment: .inherit.updating(toolEnvironment),
             workingDirectory: directory.map { FilePath($0) },
             platformOptions: options,
             output: .fileDescriptor(log.descriptor, closeAfterSpawningProcess: false),
