@@ -17,8 +17,10 @@ struct Approve: ParsableCommand {
         let layout = try options.layout()
         let pending = try copy(name, in: .pending, of: layout, action: "approve")
         guard pending.status?.state == .awaitingApproval, pending.matchesBuild else {
+            let state = pending.status.map { "'\($0.state.rawValue)' (\($0.message))" } ?? "no status"
             throw CLIError(
-                "cannot approve '\(name)' yet: \(pending.status?.message ?? "the daemon has not marked it awaiting-approval")"
+                "cannot approve '\(name)' yet: its status is \(state), not awaiting-approval; the daemon marks a "
+                    + "submission once it has checked it (is `kiln serve` running?)"
             )
         }
         if let note { try WorkspaceFiles.writeAtomically(layout.review(pending.location), note + "\n") }
