@@ -47,6 +47,22 @@ struct LifecycleTests {
         #expect(ws.stop() == 0)
     }
 
+    @Test func withoutUVItBuildsWithVenvAndPipAndSaysSo() async throws {
+        let ws = try TestWorkspace()
+        // An empty KILN_UV means "no uv on this host".
+        try ws.start(environment: ["KILN_UV": ""])
+        try ws.save("saved/report", reportSpec)
+        let ready = try await ws.waitForState("draft/report", .ready)
+        let log = try String(contentsOfFile: ws.path("draft/report/logs/build-1.log"), encoding: .utf8)
+        #expect(log.contains("uv was not found on this host; falling back to python -m venv and pip"))
+        #expect(log.contains("-m pip install"))
+        let lock = try String(contentsOfFile: ws.path("draft/report/requirements.lock"), encoding: .utf8)
+        #expect(lock.contains("kiln-demo-report==2.1.0"), "\(lock)")
+        #expect(lock.components(separatedBy: "--hash=sha256:").count == 3, "\(lock)")
+        let ran = TestWorkspace.run(ready.python!, ["-c", "import kiln_demo_report as r; print(r.greet())"])
+        #expect(ran.output.contains("hello from kiln-demo-report 2.1.0"))
+    }
+
     @Test func rejectionCarriesTheReviewNote() async throws {
         let ws = try TestWorkspace()
         try ws.start()

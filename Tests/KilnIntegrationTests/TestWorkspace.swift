@@ -63,8 +63,11 @@ final class TestWorkspace: @unchecked Sendable {
 
     // MARK: the daemon
 
-    func start(servingPath: String? = nil) throws {
+    func start(servingPath: String? = nil, environment: [String: String] = [:]) throws {
         let p = Process()
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         p.executableURL = URL(fileURLWithPath: TestWorkspace.kiln)
         p.arguments = ["serve", servingPath ?? root, "--log-level", "debug"]
         _ = FileManager.default.createFile(atPath: daemonLog, contents: nil)
