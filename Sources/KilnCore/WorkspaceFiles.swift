@@ -22,6 +22,16 @@ public enum WorkspaceFiles {
         }
     }
 
+    /// Identity, mode, size, mtime and ctime of `path` (not following a link), or `[-1]` if there is nothing.
+    public static func stamp(_ path: String) -> [Int] {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return [-1] }
+        return [
+            Int(st.st_ino), Int(st.st_mode), Int(st.st_size), st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+            st.st_ctim.tv_sec, st.st_ctim.tv_nsec,
+        ]
+    }
+
     /// Reads a spec file with the protocol's limits: a regular file, not a link, at most 64 KiB.
     public static func readSpec(_ path: String) -> SpecFile {
         var st = stat()

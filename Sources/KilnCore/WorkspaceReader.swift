@@ -1,3 +1,9 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads what the disk says about environments; the reconcile decision takes its answers as input.
 public struct WorkspaceReader: Sendable {
     public let layout: WorkspaceLayout
@@ -37,6 +43,29 @@ public struct WorkspaceReader: Sendable {
         return copies
     }
 
+    /// A cheap fingerprint of everything `copies(of:)` would read for `name`: identity, size and times of each
+    /// stage's directory and of the files inside it, taken with lstat only. Equal fingerprints mean the files
+    /// were not touched (ctime also catches an edit that kept its mtime), so a rescan can skip the reading.
+    public func stamp(of name: String) -> [Int] {
+        var stamp: [Int] = []
+        func add(_ path: String) -> Bool {
+            let one = WorkspaceFiles.stamp(path)
+            stamp += one
+            return one.count > 1 && (one[1] & Int(S_IFMT)) == Int(S_IFDIR)
+        }
+        for stage in Stage.allCases {
+            var locations = [CopyLocation(stage, name)]
+            if stage == .published { locations.append(CopyLocation(.published, name, nested: true)) }
+            for location in locations where add(layout.directory(location)) {
+                _ = add(layout.spec(location))
+                _ = add(layout.status(location))
+                _ = add(layout.review(location))
+            }
+        }
+        _ = add(layout.request(name))
+        return stamp
+    }
+
     public func read(_ location: CopyLocation) -> EnvironmentCopy {
         let status = WorkspaceFiles.readText(layout.status(location)).flatMap(Status.init(parsing:))
         let review = WorkspaceFiles.readText(layout.review(location), limit: 16 * 1024)?
@@ -49,5 +78,3 @@ public struct WorkspaceReader: Sendable {
         )
     }
 }
-
-import Foundation

@@ -24,6 +24,11 @@ public actor Daemon {
     /// The last failed build of a name, until its status says so.
     var failures: [String: BuildFailure] = [:]
     var stopping = false
+    /// Names whose last look found nothing to do, with the fingerprint of their files then. A rescan skips a name
+    /// whose fingerprint is unchanged; any event, and any change of settings or interpreters, looks in full.
+    /// A cache of the disk, so it starts empty and is rebuilt by looking.
+    var quiet: [String: [Int]] = [:]
+    var storeStamp: [Int] = []
 
     struct RunningBuild {
         var order: BuildOrder
@@ -97,26 +102,54 @@ public actor Daemon {
         if let fresh = try? Daemon.loadSettings(layout), fresh != settings {
             logger.info("workspace.toml changed; using the new settings")
             settings = fresh
+            quiet.removeAll()
         }
-        pythons = PythonFinder().interpreters(overrides: settings.pythons)
+        let found = PythonFinder().interpreters(overrides: settings.pythons)
+        if found != pythons {
+            pythons = found
+            quiet.removeAll()
+        }
+        // A build registered or removed in the store can change what a draft or published copy should be.
+        let store = WorkspaceFiles.stamp(layout.environments)
+        if store != storeStamp {
+            storeStamp = store
+            quiet.removeAll()
+        }
         var names = reader.names().union(known).union(running.keys).union(queue.map(\.name))
         names.formUnion(WorkspaceFiles.list(layout.requests).filter { !$0.hasPrefix(".") })
-        for name in names.sorted() { reconcile(name) }
+        var skipped = 0
+        for name in names.sorted() {
+            if let stamp = quiet[name], stamp == reader.stamp(of: name) {
+                skipped += 1
+                continue
+            }
+            reconcile(name)
+        }
         // The benchmarks read this: what one full look costs.
         logger.debug(
             "looked at every environment",
-            metadata: ["names": "\(names.count)", "took": "\(ContinuousClock.now - started)"]
+            metadata: [
+                "names": "\(names.count)", "unchanged": "\(skipped)", "took": "\(ContinuousClock.now - started)",
+            ]
         )
     }
 
     /// Decides and acts for one name until the decision is "nothing to do".
     public func reconcile(_ name: String) {
         guard !stopping else { return }
+        quiet[name] = nil
         for _ in 0..<8 {
+            let stamp = reader.stamp(of: name)
             let copies = reader.copies(of: name)
             let actions = Reconciler.decide(name: name, copies: copies, context: context(for: name, copies: copies))
             if copies.isEmpty { known.remove(name) } else { known.insert(name) }
-            if actions.isEmpty { return }
+            if actions.isEmpty {
+                // Only a settled name is cached: one with a build queued, running or just failed is looked at in full.
+                if running[name] == nil, failures[name] == nil, !queue.contains(where: { $0.name == name }) {
+                    quiet[name] = stamp
+                }
+                return
+            }
             for action in actions where !perform(action) {
                 // The rest of this decision assumed that step; the next event or rescan decides again from disk.
                 return

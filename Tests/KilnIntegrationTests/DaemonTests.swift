@@ -91,6 +91,16 @@ struct DaemonTests {
         let ready = try await ws.waitForState("draft/remote", .ready)
         #expect(ready.environment?.hasPrefix(mount) == true)
         #expect(ws.daemonOutput.contains("remote"))
+        // Edited in place, behind the mount's back, after the daemon has looked at it and found nothing to do:
+        // the rescan must see the file changed, not skip it as unchanged.
+        try await Task.sleep(for: .milliseconds(1500))
+        let edited = "base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.1.0\"]\n"
+        let handle = try #require(FileHandle(forWritingAtPath: ws.path("draft/remote/spec.toml")))
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data(edited.utf8))
+        try handle.close()
+        let rebuilt = try await ws.waitForStatus("draft/remote") { $0.state == .ready && $0.build == 2 }
+        #expect(rebuilt.specSHA256 == SHA256Hex.of(Array(edited.utf8)))
     }
 
     @Test func sigtermDuringABuildStopsCleanlyAndTheNextStartFinishesIt() async throws {
