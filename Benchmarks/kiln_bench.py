@@ -1,0 +1,940 @@
+#!/usr/bin/env python3
+"""Kiln's benchmarks: the real release `kiln serve` on temporary workspaces, each measure against a reference
+tool run in the same run, on the same tree or the same specs. Standard library only.
+
+usage: kiln_bench.py --kiln PATH [--smoke] [--out FILE] [--repo DIR]
+
+Prints a markdown table (measure, Kiln, reference, ratio, target, verdict) and writes it, with the machine it ran on
+and the details of every measure, to --out. A smoke run (small sizes, short durations) only checks that the suite
+runs end to end: it never fails on a timing. Any run exits non-zero when something is broken (the daemon never
+reached a state it had to reach, a reference tool failed, a steady workspace was not steady).
+"""
+import argparse
+import ctypes
+import ctypes.util
+import hashlib
+import math
+import os
+import platform
+import re
+import resource
+import select
+import shutil
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MAKE_WHEELS = os.path.join(HERE, "..", "Tests", "KilnIntegrationTests", "Fixtures", "make_wheels.py")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+# Sizes. The full run is what the issue asks for; the smoke run is for CI and only proves the suite runs.
+FULL = dict(saves=1000, envs=10_000, idle=60.0, rescans=5, rescan_interval="2s", startups=5, build_rounds=5,
+            pip_rounds=3, burst=1000, find_runs=5)
+SMOKE = dict(saves=50, envs=200, idle=3.0, rescans=2, rescan_interval="1s", startups=3, build_rounds=1,
+             pip_rounds=1, burst=5, find_runs=3)
+SETTLE = "10ms"
+SETTLE_MS = 10.0
+
+# The tiny wheels every build installs (no index is ever used).
+WHEELS = [
+    "kiln-demo-greet==1.0.0",
+    "kiln-demo-greet==1.1.0",
+    "kiln-demo-report==2.1.0:kiln-demo-greet>=1.0",
+    "kiln-demo-plot==0.3.0",
+    "kiln-demo-stats==1.2.0",
+]
+# The build measure's specs: one library, one with a dependency, three libraries.
+BUILD_SPECS = [
+    ("one-lib", ["kiln-demo-greet==1.0.0"]),
+    ("lib-with-dep", ["kiln-demo-report==2.1.0"]),
+    ("three-libs", ["kiln-demo-greet==1.1.0", "kiln-demo-plot==0.3.0", "kiln-demo-stats==1.2.0"]),
+]
+SEED_LIBS = ["kiln-demo-greet==1.0.0"]
+BURST_LIBS = ["kiln-demo-greet==1.0.0"]
+
+
+class Broken(Exception):
+    """The suite cannot measure: something did not happen that had to."""
+
+
+def now():
+    return time.perf_counter_ns()
+
+
+def ms(ns):
+    return ns / 1e6
+
+
+def percentile(values, p):
+    """Nearest rank: the smallest value with at least p% of the values at or below it."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def spec_text(libs, comment=None):
+    lines = [f"# {comment}"] if comment else []
+    lines.append('base = "python:3.11"')
+    lines.append("libraries = [" + ", ".join(f'"{lib}"' for lib in libs) + "]")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def save(directory, data):
+    """Saves spec.toml as most editors and `sed -i` do: write a temporary file, rename it over. Returns the time
+    taken just before the rename."""
+    os.makedirs(directory, exist_ok=True)
+    temp = os.path.join(directory, ".spec.toml.swp")
+    with open(temp, "wb") as f:
+        f.write(data)
+    t = now()
+    os.rename(temp, os.path.join(directory, "spec.toml"))
+    return t
+
+
+def read_status(env_dir):
+    """The status file as a dict of its top-level `key = value` lines (values unquoted); None if absent."""
+    try:
+        with open(os.path.join(env_dir, "status"), encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        return None
+    fields = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(" = ")
+        if sep:
+            fields[key.strip()] = value.strip().strip('"')
+    return fields
+
+
+def run(args, **kwargs):
+    """Runs a tool to its end; a failure is a broken suite, with the tool's output."""
+    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
+    if r.returncode != 0:
+        raise Broken(f"{' '.join(args)} exited {r.returncode}:\n{r.stdout[-3000:]}")
+    return r.stdout
+
+
+class Inotify:
+    """inotify(7) through ctypes: the observer that times Kiln's status writes."""
+
+    IN_CLOSE_WRITE = 0x08
+    IN_MOVED_TO = 0x80
+    IN_CLOEXEC = 0o2000000
+    HEADER = struct.Struct("iIII")
+
+    def __init__(self):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        self._add = libc.inotify_add_watch
+        self._add.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
+        self.fd = libc.inotify_init1(self.IN_CLOEXEC)
+        if self.fd < 0:
+            raise Broken(f"inotify_init1: {os.strerror(ctypes.get_errno())}")
+        self.paths = {}
+
+    def watch(self, path, mask):
+        wd = self._add(self.fd, os.fsencode(path), mask)
+        if wd < 0:
+            raise Broken(f"inotify_add_watch {path}: {os.strerror(ctypes.get_errno())}")
+        self.paths[wd] = path
+        return wd
+
+    def read(self):
+        """Every pending event as (directory, mask, name)."""
+        data = os.read(self.fd, 65536)
+        events, i = [], 0
+        while i < len(data):
+            wd, mask, _cookie, size = self.HEADER.unpack_from(data, i)
+            name = data[i + 16:i + 16 + size].rstrip(b"\0").decode(errors="replace")
+            events.append((self.paths.get(wd), mask, name))
+            i += 16 + size
+        return events
+
+    def close(self):
+        os.close(self.fd)
+
+
+class Daemon:
+    """One real `kiln serve`, in its own process group. Its log goes to a file that an inotify watch follows, so
+    nothing in the driver wakes up while the daemon works or idles; a line's time is when its write was seen."""
+
+    IN_MODIFY = 0x02
+
+    def __init__(self, kiln, root, log_path, env):
+        self.kiln, self.root, self.log_path, self.env = kiln, root, log_path, env
+        self.proc = None
+
+    def start(self):
+        self.lines = []  # (perf_counter_ns when seen, text)
+        self.partial = b""
+        out = open(self.log_path, "ab")  # one log per workspace; this start's lines begin at its end
+        self.offset = out.seek(0, os.SEEK_END)
+        self.ino = Inotify()
+        self.ino.watch(self.log_path, self.IN_MODIFY)
+        self.spawned = now()
+        self.proc = subprocess.Popen(
+            [self.kiln, "serve", self.root, "--log-level", "debug"],
+            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=self.env)
+        out.close()
+        return self
+
+    def pull(self, t=None):
+        """Reads what the daemon wrote since the last look; returns the number of lines so far."""
+        t = t or now()
+        with open(self.log_path, "rb") as f:
+            f.seek(self.offset)
+            data = f.read()
+        self.offset += len(data)
+        *complete, self.partial = (self.partial + data).split(b"\n")
+        self.lines += [(t, line.decode(errors="replace")) for line in complete]
+        return len(self.lines)
+
+    def wait_line(self, pattern, start=0, timeout=120.0):
+        """The first log line at index >= start matching pattern: (index, time, match)."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        i = start
+        self.pull()
+        while True:
+            while i < len(self.lines):
+                m = regex.search(self.lines[i][1])
+                if m:
+                    return i, self.lines[i][0], m
+                i += 1
+            if self.proc.poll() is not None:
+                self.pull()
+                if i >= len(self.lines):
+                    raise Broken(f"the daemon exited ({self.proc.returncode}) before logging /{pattern}/:\n"
+                                 + self.tail())
+                continue
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Broken(f"the daemon did not log /{pattern}/ within {timeout:.0f} s:\n" + self.tail())
+            ready, _, _ = select.select([self.ino.fd], [], [], min(left, 0.5))
+            t = now()
+            if ready:
+                self.ino.read()
+            self.pull(t)
+
+    def follow(self, seconds):
+        """Sleeps, but reads each log line as it is written, so its time is right."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.ino.fd], [], [], left)
+            t = now()
+            if ready:
+                self.ino.read()
+                self.pull(t)
+
+    def count(self, pattern, start=0):
+        self.pull()
+        regex = re.compile(pattern)
+        return sum(1 for _, text in self.lines[start:] if regex.search(text))
+
+    def tail(self, n=30):
+        self.pull()
+        return "\n".join(text for _, text in self.lines[-n:])
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def cpu_seconds(self):
+        """utime + stime of the daemon, every thread, from /proc/PID/stat (clock-tick resolution)."""
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+    def memory_kb(self, key="VmHWM"):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+        raise Broken(f"no {key} in /proc/{self.proc.pid}/status")
+
+    def stop(self):
+        """SIGTERM (the daemon stops its builds), then wait; SIGKILL to the group if it hangs."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            try:
+                os.kill(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+        self.ino.close()
+        self.proc = None
+
+
+class Bench:
+    def __init__(self, kiln, sizes, smoke, tmp, repo):
+        self.kiln, self.n, self.smoke, self.tmp, self.repo = kiln, sizes, smoke, tmp, repo
+        self.daemons = []
+        self.helpers = []
+        self.rows = []
+        self.notes = {}
+        self.wheels = os.path.join(tmp, "wheels")
+        self.python = find_python("3.11")
+        self.uv = find_uv()
+        self.env = dict(os.environ)
+        # One uv cache for Kiln and for raw uv, inside the temp folder: warm for both, gone afterwards.
+        self.env["UV_CACHE_DIR"] = os.path.join(tmp, "uv-cache")
+        self.env["PIP_CACHE_DIR"] = os.path.join(tmp, "pip-cache")
+        self.env["KILN_UV"] = self.uv
+        # Sources come from the command lines only: nothing from this shell's index or find-links settings.
+        for key in ("KILN_WORKSPACE", "PIP_FIND_LINKS", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "UV_FIND_LINKS",
+                    "UV_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_INDEX", "UV_DEFAULT_INDEX"):
+            self.env.pop(key, None)
+        self.counter = 0
+
+    # ---------- setup
+
+    def log(self, message):
+        print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+    def make_wheels(self):
+        run([sys.executable, MAKE_WHEELS, self.wheels] + WHEELS)
+
+    def workspace(self, name, rescan="0s"):
+        root = os.path.join(self.tmp, name)
+        run([self.kiln, "init", root], env=self.env)
+        self.settings(root, rescan)
+        return root
+
+    def settings(self, root, rescan):
+        with open(os.path.join(root, "workspace.toml"), "w") as f:
+            f.write(
+                "[daemon]\n"
+                f'settle = "{SETTLE}"\n'
+                f'rescan_interval = "{rescan}"\n'
+                "[build]\n"
+                f'find_links = ["{self.wheels}"]\n'
+                "no_index = true\n"
+                "[python]\n"
+                f'"3.11" = "{self.python}"\n')
+
+    def daemon(self, root):
+        d = Daemon(self.kiln, root, root + ".daemon.log", self.env)
+        self.daemons.append(d)
+        return d.start()
+
+    def unique(self, label):
+        """A comment that makes a spec's bytes new, so the store cannot answer it with an earlier build."""
+        self.counter += 1
+        return f"{label} {self.counter} {os.getpid()}"
+
+    def watch_draft(self, root):
+        """An inotify watch on draft/, made before the saves it is to time."""
+        ino = Inotify()
+        ino.watch(os.path.join(root, "draft"), Inotify.IN_MOVED_TO)
+        return ino
+
+    def wait_ready(self, daemon, root, names, timeout, ino):
+        """Waits until every name has arrived in draft/ (its status is written `ready` before the move); returns
+        {name: arrival time}. Event-based: `ino` watches draft/. A `failed` or `invalid` status is a broken suite."""
+        wanted = set(names)
+        arrived = {}
+        draft = os.path.join(root, "draft")
+        deadline = time.monotonic() + timeout
+        last_check = time.monotonic()
+        while len(arrived) < len(wanted):
+            ready, _, _ = select.select([ino.fd], [], [], 0.5)
+            t = now()
+            if ready:
+                for _, _, name in ino.read():
+                    if name in wanted and name not in arrived:
+                        arrived[name] = t
+            if time.monotonic() - last_check > 5.0:
+                last_check = time.monotonic()
+                if not daemon.alive():
+                    raise Broken("the daemon exited during builds:\n" + daemon.tail())
+                for name in wanted - set(arrived):
+                    s = read_status(os.path.join(root, "saved", name))
+                    if s and s.get("state") in ("failed", "invalid"):
+                        raise Broken(f"{name}: {s.get('state')}: {s.get('message')}\n" + daemon.tail())
+            if time.monotonic() > deadline:
+                missing = sorted(wanted - set(arrived))
+                raise Broken(f"{len(missing)} environments never became ready, e.g. {missing[:3]}:\n"
+                             + daemon.tail())
+        for name in names:
+            s = read_status(os.path.join(draft, name))
+            if not s or s.get("state") != "ready":
+                raise Broken(f"draft/{name} arrived with status {s}")
+        return arrived
+
+    def row(self, measure, kiln, reference, ratio, target, verdict):
+        self.rows.append((measure, kiln, reference, ratio, target, verdict))
+
+    # ---------- 1. reaction
+
+    def reaction(self):
+        n = self.n["saves"]
+        self.log(f"reaction: {n} saves")
+        root = self.workspace("ws-reaction")
+        env_dir = os.path.join(root, "saved", "react")
+        # Two invalid specs with different messages: each save changes the status, and nothing is ever built.
+        variants = [
+            b'base = "python:3.11"\nlibrarys = ["kiln-demo-greet==1.0.0"]\n',
+            b'base = "python:3.11"\nlibraries = "kiln-demo-greet==1.0.0"\n',
+        ]
+        hashes = [hashlib.sha256(v).hexdigest() for v in variants]
+        save(env_dir, variants[0])
+        d = self.daemon(root)
+        d.wait_line(r"\] watching$")
+        deadline = time.monotonic() + 30
+        while (read_status(env_dir) or {}).get("spec_sha256") != hashes[0]:
+            if time.monotonic() > deadline:
+                raise Broken("the reaction spec never became invalid:\n" + d.tail())
+            time.sleep(0.01)
+
+        ref = subprocess.Popen(
+            ["inotifywait", "-m", "-e", "close_write,moved_to", "--include", r"/spec\.toml$", "--format", "%e %f",
+             env_dir],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        self.helpers.append(ref)
+        said = ""
+        while "Watches established" not in said:
+            line = ref.stderr.readline().decode()
+            if not line:
+                raise Broken(f"inotifywait did not start: {said}")
+            said += line
+        ino = Inotify()
+        ino.watch(env_dir, Inotify.IN_MOVED_TO)
+        ref_fd = ref.stdout.fileno()
+        kiln_lat, ref_lat = [], []
+        pending = b""
+        try:
+            for i in range(n):
+                k = (i + 1) % 2
+                t0 = save(env_dir, variants[k])
+                t_kiln = t_ref = None
+                deadline = time.monotonic() + 10
+                while t_kiln is None or t_ref is None:
+                    ready, _, _ = select.select([ino.fd, ref_fd], [], [], 1.0)
+                    t = now()
+                    if ino.fd in ready:
+                        for _, _, name in ino.read():
+                            if name == "status" and t_kiln is None:
+                                s = read_status(env_dir) or {}
+                                if s.get("spec_sha256") == hashes[k]:
+                                    t_kiln = t
+                    if ref_fd in ready:
+                        chunk = os.read(ref_fd, 65536)
+                        if not chunk:
+                            raise Broken("inotifywait exited")
+                        pending += chunk
+                        *lines, pending = pending.split(b"\n")
+                        if t_ref is None and any(l.split()[-1:] == [b"spec.toml"] and b"MOVED_TO" in l
+                                                 for l in lines):
+                            t_ref = t
+                    if time.monotonic() > deadline:
+                        raise Broken(f"save {i}: no status rewrite within 10 s "
+                                     f"(kiln {t_kiln is not None}, inotifywait {t_ref is not None}):\n" + d.tail())
+                kiln_lat.append(ms(t_kiln - t0))
+                ref_lat.append(ms(t_ref - t0))
+                time.sleep(0.005)  # let the daemon finish its journal line before the next save
+        finally:
+            ino.close()
+            ref.terminate()
+            ref.wait()
+            d.stop()
+        k50, k99 = percentile(kiln_lat, 50), percentile(kiln_lat, 99)
+        r50, r99 = percentile(ref_lat, 50), percentile(ref_lat, 99)
+        self.row("reaction p50: save → status", f"{k50:.2f} ms", f"{r50:.3f} ms", f"{k50 / r50:.0f}×", "—", "—")
+        self.row("reaction p99: save → status", f"{k99:.2f} ms", f"{r99:.3f} ms", f"{k99 / r99:.0f}×", "—", "—")
+        over = k99 - SETTLE_MS
+        self.row(f"reaction p99 − settle ({SETTLE})", f"{over:.2f} ms", f"{r99:.3f} ms", f"{over / r99:.0f}×",
+                 "< 2 ms", "meets" if over < 2 else "misses")
+        self.notes["reaction"] = (
+            f"{n} saves of `saved/react/spec.toml` (write `.spec.toml.swp`, rename over), alternating between two "
+            f"invalid specs so each save changes the status and nothing builds; settle `{SETTLE}`, rescans off. "
+            "Kiln: from just before `rename()` to a Python inotify watch (ctypes, `IN_MOVED_TO` on the "
+            "environment folder) seeing `status` renamed into place with the new spec's hash. Reference: "
+            "`inotifywait -m -e close_write,moved_to --include '/spec\\.toml$'` on the same folder, from the same "
+            "`rename()` to its `MOVED_TO spec.toml` line read from its pipe; both observed in one `select()` loop "
+            "(so both figures include the Python observer's own wake-up). "
+            f"Kiln min {min(kiln_lat):.2f} / p90 {percentile(kiln_lat, 90):.2f} / max {max(kiln_lat):.2f} ms; "
+            f"inotifywait min {min(ref_lat):.3f} / p90 {percentile(ref_lat, 90):.3f} / max {max(ref_lat):.3f} ms.")
+
+    # ---------- 2-4. a large steady workspace: start-up, idle, rescan
+
+    def steady_tree(self):
+        n = self.n["envs"]
+        self.log(f"steady workspace: building one environment, copying it to {n} names")
+        root = self.workspace("ws-steady")
+        seed = os.path.join(root, "saved", "seed")
+        ino = self.watch_draft(root)
+        save(seed, spec_text(SEED_LIBS))
+        d = self.daemon(root)
+        d.wait_line(r"\] watching$")
+        self.wait_ready(d, root, ["seed"], timeout=120, ino=ino)
+        d.stop()
+        built = os.path.join(root, "draft", "seed")
+        files = {}
+        for rel in ("spec.toml", "status", "requirements.lock", "logs/build-1.log"):
+            with open(os.path.join(built, rel), "rb") as f:
+                files[rel] = f.read()
+        draft = os.path.join(root, "draft")
+        for i in range(n):
+            env_dir = os.path.join(draft, f"env-{i:05d}")
+            os.makedirs(os.path.join(env_dir, "logs"))
+            for rel, data in files.items():
+                with open(os.path.join(env_dir, rel), "wb") as f:
+                    f.write(data)
+        shutil.rmtree(built)
+        return root
+
+    def snapshot(self, root):
+        """What must not change when there is nothing to do: every status's mtime and the journal's size."""
+        draft = os.path.join(root, "draft")
+        mtimes = {name: os.stat(os.path.join(draft, name, "status")).st_mtime_ns for name in os.listdir(draft)}
+        journal = os.path.join(root, ".kiln", "journal.jsonl")
+        return mtimes, os.path.getsize(journal) if os.path.exists(journal) else 0
+
+    def check_steady(self, root, before, daemon, what):
+        mtimes, journal = self.snapshot(root)
+        changed = [name for name, t in before[0].items() if mtimes.get(name) != t]
+        if changed or journal != before[1] or set(mtimes) != set(before[0]):
+            raise Broken(f"{what}: the workspace was not steady: {len(changed)} statuses rewritten "
+                         f"(e.g. {changed[:3]}), journal {before[1]} → {journal} bytes:\n" + daemon.tail())
+        transitions = daemon.count(r"→")
+        if transitions:
+            raise Broken(f"{what}: the daemon logged {transitions} transitions:\n" + daemon.tail())
+
+    def find_spec_reads(self, root):
+        """Reference for start-up: find every spec.toml in the stage folders and read it, warm cache."""
+        stages = [os.path.join(root, s) for s in ("saved", "draft", "pending", "published")]
+        t = now()
+        subprocess.run(["find", *stages, "-name", "spec.toml", "-exec", "cat", "{}", "+"],
+                       stdout=subprocess.DEVNULL, check=True)
+        return ms(now() - t) / 1000
+
+    def find_walk(self, root):
+        """Reference for a rescan: find over the stage folders (wall time, and its CPU time)."""
+        stages = [os.path.join(root, s) for s in ("saved", "draft", "pending", "published")]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = now()
+        subprocess.run(["find", *stages], stdout=subprocess.DEVNULL, check=True)
+        wall = ms(now() - t) / 1000
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+    def startup_run(self, root, rescan):
+        """Starts the daemon on the steady tree; returns it and (seconds to `watching`, reconcile seconds, KB)."""
+        self.settings(root, rescan)
+        before = self.snapshot(root)
+        d = self.daemon(root)
+        i, t, _ = d.wait_line(r"\] watching$", timeout=600)
+        hwm = d.memory_kb("VmHWM")
+        _, _, m = d.wait_line(r"names=(\d+) took=([0-9.e+-]+) seconds .*looked at every environment")
+        if int(m.group(1)) != self.n["envs"]:
+            raise Broken(f"the daemon looked at {m.group(1)} names, not {self.n['envs']}")
+        return d, before, (ms(t - d.spawned) / 1000, float(m.group(2)), hwm, i)
+
+    def steady(self):
+        root = self.steady_tree()
+        n = self.n["envs"]
+        runs = max(1, self.n["find_runs"])
+        self.find_spec_reads(root)  # warm the cache
+        spec_reads = [self.find_spec_reads(root) for _ in range(runs)]
+        walks = [self.find_walk(root) for _ in range(runs)]
+        startups = []
+        idle = {}
+        # Start-up 1 and the idle measure with the default rescan interval; start-up 2 and idle with rescans off;
+        # start-up 3 and the rescan measure with a short interval.
+        for rescan in ("30s", "0s"):
+            self.log(f"start-up on {n} environments, then {self.n['idle']:.0f} s idle (rescan_interval {rescan})")
+            d, before, startup = self.startup_run(root, rescan)
+            startups.append(startup)
+            time.sleep(1.0)
+            c0, t0 = d.cpu_seconds(), time.monotonic()
+            w0 = now()
+            mark = d.pull()
+            d.follow(self.n["idle"])
+            c1, t1 = d.cpu_seconds(), time.monotonic()
+            # When each rescan in the window started, from its end (as seen) less its duration.
+            starts = [(t - w0) / 1e9 - float(m.group(1)) for t, m in
+                      ((t, re.search(r"took=([0-9.e+-]+) seconds", text)) for t, text in d.lines[mark:]) if m]
+            idle[rescan] = (c1 - c0, t1 - t0, starts)
+            self.check_steady(root, before, d, f"idle, rescan_interval {rescan}")
+            if not d.alive():
+                raise Broken("the daemon exited while idle:\n" + d.tail())
+            d.stop()
+
+        interval = self.n["rescan_interval"]
+        k = self.n["rescans"]
+        self.log(f"start-up on {n} environments, then {k} rescans (rescan_interval {interval})")
+        d, before, startup = self.startup_run(root, interval)
+        startups.append(startup)
+        pattern = r"names=(\d+) took=([0-9.e+-]+) seconds .*looked at every environment"
+        i, _, _ = d.wait_line(pattern, startup[3] + 1, timeout=120)  # the first periodic rescan
+        c0, t0 = d.cpu_seconds(), time.monotonic()
+        took = []
+        for _ in range(k):
+            i, _, m = d.wait_line(pattern, i + 1, timeout=120)
+            took.append(float(m.group(2)))
+        c1, t1 = d.cpu_seconds(), time.monotonic()
+        self.check_steady(root, before, d, "rescans")
+        d.stop()
+        while len(startups) < self.n["startups"]:
+            d, before, startup = self.startup_run(root, "0s")
+            startups.append(startup)
+            d.stop()
+
+        walls = [s[0] for s in startups]
+        kiln_start = statistics.median(walls)
+        ref_start = statistics.median(spec_reads)
+        ratio = kiln_start / ref_start
+        self.row(f"start-up: {n} environments to `watching`", f"{kiln_start:.2f} s", f"{ref_start:.2f} s",
+                 f"{ratio:.2f}×", "≤ 2×", "meets" if ratio <= 2 else "misses")
+        hwm_mb = max(s[2] for s in startups) / 1024
+        self.row("start-up: resident memory (VmHWM)", f"{hwm_mb:.1f} MB", "—", "—", "< 100 MB",
+                 "meets" if hwm_mb < 100 else "misses")
+        idle_rate = idle["0s"][0] / idle["0s"][1]
+        per_rescan = statistics.median(took)
+        ref_walk = statistics.median(w for w, _ in walks)
+        ratio = per_rescan / ref_walk
+        self.row(f"rescan: {n} environments, nothing changed", f"{per_rescan:.3f} s", f"{ref_walk:.3f} s",
+                 f"{ratio:.1f}×", "≤ 1×", "meets" if ratio <= 1 else "misses")
+        cpu, window, starts = idle["30s"]
+        self.row(f"idle: CPU in {self.n['idle']:.0f} s, {n} environments (rescan 30s)", f"{cpu:.2f} s", "—", "—",
+                 "< 0.1 s", "meets" if cpu < 0.1 else "misses")
+        cpu0, window0, _ = idle["0s"]
+        self.row(f"idle: CPU in {self.n['idle']:.0f} s, rescans off (0s)", f"{cpu0:.2f} s", "—", "—", "—", "—")
+        cpu_per_rescan = ((c1 - c0) - idle_rate * (t1 - t0)) / k
+        walk_cpu = statistics.median(c for _, c in walks)
+        self.notes["start-up"] = (
+            f"{n} environments in `draft/`, all `ready`: one built for real ({', '.join(SEED_LIBS)}), its "
+            "`spec.toml`, `status`, `requirements.lock` and `logs/build-1.log` copied to every name, so one "
+            "store entry serves them all and the daemon has nothing to do (checked: no status rewritten, journal "
+            "unchanged, no transition logged). Kiln: from spawning `kiln serve` to its `watching` log line, "
+            f"median of {len(walls)} starts ({', '.join(f'{w:.2f}' for w in walls)} s; of which the first full "
+            f"reconcile {', '.join(f'{s[1]:.2f}' for s in startups)} s, per the daemon's log). Reference: "
+            "`find saved draft pending published -name spec.toml -exec cat {} +`, warm cache, median of "
+            f"{runs} ({', '.join(f'{w:.2f}' for w in spec_reads)} s). Memory: the daemon's VmHWM at `watching` "
+            f"({', '.join(f'{s[2] / 1024:.1f}' for s in startups)} MB).")
+        self.notes["rescan"] = (
+            f"rescan_interval `{interval}`; Kiln: the duration of each periodic full look, from the daemon's debug "
+            f"line `looked at every environment` (median of {k}: "
+            f"{', '.join(f'{x:.3f}' for x in took)} s). Its CPU cost, from /proc/PID/stat over those rescans "
+            f"less the idle rate, is {cpu_per_rescan:.3f} s per rescan. Reference: `find saved draft pending "
+            f"published` to /dev/null, warm cache, median of {runs} (wall "
+            f"{', '.join(f'{w:.3f}' for w, _ in walks)} s; CPU {walk_cpu:.3f} s).")
+        self.notes["idle"] = (
+            f"utime + stime of the daemon (/proc/PID/stat) over {window:.1f} s, starting 1 s after `watching`, "
+            f"with nothing changing: {cpu:.2f} s with the default rescan_interval `30s` (rescans started at "
+            f"{', '.join(f'{x:+.1f}' for x in starts) or 'none'} s into the window; one costs "
+            f"{per_rescan:.2f} s, see rescan), {cpu0:.2f} s with rescans off (`0s`, inotify only). "
+            f"Clock-tick resolution: {1 / CLK_TCK:.2f} s.")
+
+    # ---------- 5. builds
+
+    def raw_uv(self, directory, libs):
+        run([self.uv, "venv", "--quiet", "--no-project", "--python", self.python, directory], env=self.env)
+        run([self.uv, "pip", "install", "--quiet", "--python", os.path.join(directory, "bin", "python"),
+             "--find-links", self.wheels, "--no-index", *libs], env=self.env)
+
+    def raw_pip(self, directory, libs):
+        run([self.python, "-m", "venv", directory], env=self.env)
+        run([os.path.join(directory, "bin", "pip"), "install", "--quiet", "--disable-pip-version-check",
+             "--no-index", "--find-links", self.wheels, *libs], env=self.env)
+
+    def builds(self):
+        rounds = self.n["build_rounds"]
+        pip_rounds = self.n["pip_rounds"]
+        self.log(f"builds: {len(BUILD_SPECS)} specs, 1 warm-up + {rounds} rounds (pip: {pip_rounds})")
+        root = self.workspace("ws-builds")
+        refs = os.path.join(self.tmp, "builds-ref")
+        os.makedirs(refs)
+        d = self.daemon(root)
+        d.wait_line(r"\] watching$")
+        ino = self.watch_draft(root)
+        kiln, uv, pip = [], [], []  # per measured round: [seconds per spec]
+        for r in range(rounds + 1):  # round 0 warms the caches and is not counted
+            # pip takes seconds per venv: fewer rounds, and no warm-up for it in a smoke run.
+            with_pip = 1 <= r <= pip_rounds or (r == 0 and not self.smoke)
+            kiln_round, uv_round, pip_round = [], [], []
+            for label, libs in BUILD_SPECS:
+                name = f"b{r}-{label}"
+                t0 = save(os.path.join(root, "saved", name), spec_text(libs, self.unique("build")))
+                t1 = self.wait_ready(d, root, [name], timeout=300, ino=ino)[name]
+                kiln_round.append(ms(t1 - t0) / 1000)
+                t0 = now()
+                self.raw_uv(os.path.join(refs, f"uv-{name}"), libs)
+                uv_round.append(ms(now() - t0) / 1000)
+                if with_pip:
+                    t0 = now()
+                    self.raw_pip(os.path.join(refs, f"pip-{name}"), libs)
+                    pip_round.append(ms(now() - t0) / 1000)
+            if r > 0:
+                kiln.append(kiln_round)
+                uv.append(uv_round)
+                if pip_round:
+                    pip.append(pip_round)
+        ino.close()
+        d.stop()
+        totals = lambda rs: [sum(x) for x in rs]  # noqa: E731
+        k, u, p = statistics.median(totals(kiln)), statistics.median(totals(uv)), statistics.median(totals(pip))
+        ratio = k / u
+        self.row(f"builds: {len(BUILD_SPECS)} specs, save → ready, vs raw uv", f"{k:.2f} s", f"{u:.2f} s",
+                 f"{ratio:.2f}×", "≤ 1.15×", "meets" if ratio <= 1.15 else "misses")
+        self.row(f"builds: {len(BUILD_SPECS)} specs, save → ready, vs venv + pip", f"{k:.2f} s", f"{p:.2f} s",
+                 f"{k / p:.2f}×", "—", "—")
+        per_spec = lambda rs, j: statistics.median(x[j] for x in rs)  # noqa: E731
+        detail = "; ".join(
+            f"{label} ({', '.join(libs)}): Kiln {per_spec(kiln, j):.3f}, uv {per_spec(uv, j):.3f}, "
+            f"pip {per_spec(pip, j):.2f}"
+            for j, (label, libs) in enumerate(BUILD_SPECS))
+        self.notes["builds"] = (
+            f"Three specs built one after another, totals per round, median of {len(kiln)} rounds (pip: "
+            f"{len(pip)}) after an unmeasured warm-up round; every spec's bytes are new (a comment line with a "
+            "counter), so the store never reuses a build; uv cache warm and shared by Kiln and raw uv. Kiln: from "
+            f"the save's `rename()` to the environment arriving in `draft/` as `ready` (settle `{SETTLE}` "
+            "included; Kiln runs `uv venv`, `uv pip compile --generate-hashes`, `uv pip sync`). Raw uv: "
+            f"`uv venv --python {self.python}` + `uv pip install --find-links W --no-index LIBS`. pip: "
+            "`python -m venv` + `pip install --no-index --find-links W LIBS`. Medians per spec, seconds: "
+            + detail + f". The settle time alone is {len(BUILD_SPECS) * SETTLE_MS / 1000:.2f} s of Kiln's total "
+            f"(without it: {(k - len(BUILD_SPECS) * SETTLE_MS / 1000) / u:.2f}× raw uv).")
+
+    # ---------- 6. burst
+
+    def burst(self):
+        n = self.n["burst"]
+        self.log(f"burst: {n} saves at once")
+        root = self.workspace("ws-burst", rescan="30s")
+        d = self.daemon(root)
+        d.wait_line(r"\] watching$")
+        names = [f"burst-{i:04d}" for i in range(n)]
+        specs = {name: spec_text(BURST_LIBS, self.unique("burst")) for name in names}
+        peak_rss = [0]
+        stop = threading.Event()
+
+        def sample():
+            while not stop.wait(0.2):
+                try:
+                    peak_rss[0] = max(peak_rss[0], d.memory_kb("VmRSS"))
+                except (OSError, Broken):
+                    return
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        ino = self.watch_draft(root)
+        t0 = now()
+        for name in names:
+            save(os.path.join(root, "saved", name), specs[name])
+        saved_in = ms(now() - t0) / 1000
+        arrived = self.wait_ready(d, root, names, timeout=max(600, n * 2), ino=ino)
+        ino.close()
+        kiln_total = ms(max(arrived.values()) - t0) / 1000
+        stop.set()
+        sampler.join()
+        hwm = d.memory_kb("VmHWM") / 1024
+        d.stop()
+
+        self.log(f"burst reference: {n} raw uv builds, 2 at a time")
+        refs = os.path.join(self.tmp, "burst-ref")
+        os.makedirs(refs)
+        t0 = now()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(lambda name: self.raw_uv(os.path.join(refs, name), BURST_LIBS), names))
+        ref_total = ms(now() - t0) / 1000
+        self.row(f"burst: {n} saves → all ready", f"{kiln_total:.1f} s", f"{ref_total:.1f} s",
+                 f"{kiln_total / ref_total:.2f}×", "—", "—")
+        self.row(f"burst: daemon peak memory (VmHWM)", f"{hwm:.1f} MB", "—", "—", "—", "—")
+        self.notes["burst"] = (
+            f"{n} specs ({', '.join(BURST_LIBS)}, each with distinct bytes) saved as fast as possible "
+            f"({saved_in:.2f} s for all the renames), concurrency 2 (the default), settle `{SETTLE}`, rescan "
+            "`30s`; Kiln: from the first save to the last environment arriving in `draft/` as `ready`. Peak "
+            f"memory: VmHWM at the end ({hwm:.1f} MB; VmRSS sampled every 0.2 s peaked at "
+            f"{peak_rss[0] / 1024:.1f} MB). Reference: the same {n} builds with raw uv (`uv venv` + `uv pip "
+            "install`), two at a time from a thread pool, warm cache.")
+
+    # ---------- all
+
+    def cleanup(self):
+        for h in self.helpers:
+            if h.poll() is None:
+                try:
+                    os.killpg(h.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                h.wait()
+        for d in self.daemons:
+            try:
+                d.stop()
+            except Exception as e:  # keep cleaning up
+                print(f"[bench] stopping a daemon: {e}", file=sys.stderr)
+
+
+class Neighbours:
+    """Other work on this small machine spoils timings. Between two looks, the CPU time the whole machine used
+    (/proc/stat) less what this driver and every process it waited for used (getrusage): what someone else used.
+    It costs nothing while measuring."""
+
+    def __init__(self):
+        self.start = self.look()
+
+    @staticmethod
+    def look():
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+        busy = (user + nice + system + irq + softirq + steal) / CLK_TCK
+        ours = 0.0
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+            r = resource.getrusage(who)
+            ours += r.ru_utime + r.ru_stime
+        return busy, ours, time.monotonic()
+
+    def since(self, then):
+        busy, ours, t = self.look()
+        return max(0.0, (busy - then[0]) - (ours - then[1])), t - then[2]
+
+
+def find_python(version):
+    """As Kiln does: the newest pyenv version X.Y.*, else pythonX.Y on PATH."""
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    versions = os.path.join(root, "versions")
+    if os.path.isdir(versions):
+        found = [v for v in os.listdir(versions) if re.fullmatch(re.escape(version) + r"\.\d+", v)]
+        for v in sorted(found, key=lambda v: int(v.rsplit(".", 1)[1]), reverse=True):
+            path = os.path.join(versions, v, "bin", "python" + version)
+            if os.access(path, os.X_OK):
+                return path
+    path = shutil.which("python" + version)
+    if not path:
+        raise Broken(f"no Python {version} on this machine")
+    return path
+
+
+def find_uv():
+    """The real uv binary, as Kiln's ToolFinder finds it (a pyenv shim costs a shell start per call)."""
+    if os.environ.get("KILN_UV"):
+        return os.environ["KILN_UV"]
+    path = os.environ.get("PATH", "").split(":")
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    candidates = [os.path.join(p, "uv") for p in path if "/shims" not in p]
+    candidates.append(os.path.expanduser("~/.local/bin/uv"))
+    versions = os.path.join(root, "versions")
+    if os.path.isdir(versions):
+        candidates += [os.path.join(versions, v, "bin", "uv") for v in sorted(os.listdir(versions), reverse=True)]
+    for c in candidates:
+        if os.path.isfile(c) and os.access(c, os.X_OK):
+            return c
+    raise Broken("uv not found (install it: bash scripts/setup.sh)")
+
+
+def machine(repo, kiln, uv, neighbours):
+    def first(cmd):
+        try:
+            return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                  cwd=repo).stdout.strip().splitlines()[0]
+        except (OSError, IndexError):
+            return "?"
+
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kb = int(f.readline().split()[1])
+    commit = first(["git", "rev-parse", "--short", "HEAD"])
+    dirty = first(["git", "status", "--porcelain", "--", "Sources", "Package.swift"])
+    if dirty != "?":
+        commit += " (with uncommitted changes in Sources/)"
+    return [
+        f"- machine: {os.cpu_count()} cores ({cpu}), {mem_kb / 1024 / 1024:.1f} GiB memory, Linux "
+        f"{platform.release()}",
+        f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        f"- kiln: commit {commit}, release build",
+        f"- tools: {first([uv, '--version'])}; {first(['inotifywait', '--help'])}; "
+        f"Python {platform.python_version()} (driver)",
+        f"- CPU time used by other processes during the run (the machine's, less this run's): {neighbours}",
+    ]
+
+
+def render(bench, header, elapsed, mode):
+    out = [
+        "| measure | Kiln | reference | ratio | target | verdict |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in bench.rows:
+        out.append("| " + " | ".join(r) + " |")
+    table = "\n".join(out)
+    text = ["# Kiln benchmarks", "",
+            f"`bash Benchmarks/run.sh{' --smoke' if mode == 'smoke' else ''}` ({mode} run, {elapsed:.0f} s "
+            "without the build). Every reference ran in the same run, on the same tree or the same specs.", ""]
+    text += header + ["", table, "", "## How each was measured", ""]
+    for key in ("reaction", "start-up", "rescan", "idle", "builds", "burst"):
+        if key in bench.notes:
+            text.append(f"- **{key}**: {bench.notes[key]}")
+    return table, "\n".join(text) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--kiln", required=True, help="the release kiln binary")
+    parser.add_argument("--smoke", action="store_true", help="small sizes: checks the suite runs, never a timing")
+    parser.add_argument("--out", help="where to write the report (markdown)")
+    parser.add_argument("--repo", default=os.path.join(HERE, ".."), help="the repository, for the commit")
+    parser.add_argument("--only", help="comma-separated: reaction,steady,builds,burst (default: all)")
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder (workspaces, daemon logs)")
+    args = parser.parse_args()
+
+    sizes = dict(SMOKE if args.smoke else FULL)
+    parts = (args.only or "reaction,steady,builds,burst").split(",")
+    tmp = tempfile.mkdtemp(prefix="kiln-bench-")
+    # SIGTERM and SIGHUP end the run through the same cleanup as an error or Ctrl-C.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, _: sys.exit(128 + signum))
+    bench = None
+    started = time.monotonic()
+    neighbours = Neighbours()
+    try:
+        bench = Bench(os.path.abspath(args.kiln), sizes, args.smoke, tmp, os.path.abspath(args.repo))
+        bench.log(f"{'smoke' if args.smoke else 'full'} run in {tmp}; kiln {bench.kiln}; uv {bench.uv}; "
+                  f"python {bench.python}")
+        bench.make_wheels()
+        others = []
+        for part in parts:
+            before = Neighbours.look()
+            getattr(bench, part)()
+            foreign, took = neighbours.since(before)
+            others.append(f"{part} {foreign:.1f} s in {took:.0f} s")
+            bench.log(f"{part} done; CPU used by other processes meanwhile: {foreign:.1f} s in {took:.0f} s")
+        elapsed = time.monotonic() - started
+        header = machine(bench.repo, bench.kiln, bench.uv, "; ".join(others))
+        table, report = render(bench, header, elapsed, "smoke" if args.smoke else "full")
+        print(table)
+        if args.out:
+            os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+            with open(args.out, "w") as f:
+                f.write(report)
+            bench.log(f"report written to {args.out}")
+        bench.log(f"done in {elapsed:.0f} s")
+        return 0
+    except Broken as e:
+        print(f"kiln_bench: broken: {e}", file=sys.stderr)
+        return 1
+    finally:
+        if bench:
+            bench.cleanup()
+        if args.keep:
+            print(f"kiln_bench: kept {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)  # workspaces, daemon logs, caches: all inside
+
+
+if __name__ == "__main__":
+    sys.exit(main())
