@@ -6,3 +6,5 @@ bash scripts/setup.sh
 swift format lint --strict --recursive Sources Tests Package.swift
 swift build --build-tests
 swift test --skip-build "$@"
+# The benchmarks at small sizes: that the suite runs, never a timing.
+bash Benchmarks/run.sh --smoke
