@@ -73,11 +73,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "KilnCoreTests", dependencies: ["KilnCore"], swiftSettings: strict),
+        // What the test targets share: the seeded generator behind fuzzing and fault injection.
+        .target(name: "KilnTestSupport", swiftSettings: strict),
+        .testTarget(name: "KilnCoreTests", dependencies: ["KilnCore", "KilnTestSupport"], swiftSettings: strict),
         .testTarget(name: "KilnWatchTests", dependencies: ["KilnWatch"], swiftSettings: strict),
         .testTarget(
             name: "KilnIntegrationTests",
-            dependencies: ["KilnCore", "kiln"],
+            dependencies: ["KilnCore", "KilnTestSupport", "kiln"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

@@ -72,17 +72,7 @@ private struct Decision {
         let previous = copy.status?.stage == .saved ? copy.status : nil
         let lastBuild = copy.status?.build ?? 0
         if let problem = EnvironmentName.problem(with: name) {
-            if context.activeBuild != nil { actions.append(.cancelBuild(name: name)) }
-            setStatus(
-                copy,
-                Status(
-                    stage: .saved,
-                    state: .invalid,
-                    specSHA256: copy.specSHA256,
-                    build: copy.status?.build,
-                    message: "\(location): the directory name is not valid: \(problem); rename the directory"
-                )
-            )
+            markInvalid(copy, "\(location): the directory name is not valid: \(problem); rename the directory")
             return
         }
         let parsed = Spec.parse(
@@ -92,18 +82,8 @@ private struct Decision {
             pythons: context.pythons
         )
         guard case .success(let spec) = parsed, case .contents(let bytes) = copy.spec, let hash = copy.specSHA256 else {
-            if context.activeBuild != nil { actions.append(.cancelBuild(name: name)) }
             let problem = if case .failure(let p) = parsed { p.description } else { "spec.toml cannot be read" }
-            setStatus(
-                copy,
-                Status(
-                    stage: .saved,
-                    state: .invalid,
-                    specSHA256: copy.specSHA256,
-                    build: copy.status?.build,
-                    message: problem
-                )
-            )
+            markInvalid(copy, problem)
             return
         }
         if let active = context.activeBuild {
@@ -172,6 +152,21 @@ private struct Decision {
             .queueBuild(BuildOrder(name: name, specSHA256: hash, build: build, spec: spec, specBytes: bytes))
         )
         if context.buildRequested { actions.append(.consumeBuildRequest(name: name)) }
+    }
+
+    /// An invalid saved copy is never built: a build of an earlier save stops too.
+    mutating func markInvalid(_ copy: EnvironmentCopy, _ message: String) {
+        if context.activeBuild != nil { actions.append(.cancelBuild(name: name)) }
+        setStatus(
+            copy,
+            Status(
+                stage: .saved,
+                state: .invalid,
+                specSHA256: copy.specSHA256,
+                build: copy.status?.build,
+                message: message
+            )
+        )
     }
 
     // MARK: draft and pending

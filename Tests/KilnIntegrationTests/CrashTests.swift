@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import KilnTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -17,7 +18,7 @@ struct CrashTests {
         let seed =
             UInt64(ProcessInfo.processInfo.environment["KILN_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
         print("crash test: \(rounds) rounds, KILN_CRASH_SEED=\(seed)")
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let ws = try TestWorkspace()
         // Every spec text the test ever wrote: whatever is on disk must be one of them, byte for byte.
         var written = Set<[UInt8]>()
@@ -109,17 +110,5 @@ struct CrashTests {
             }
         }
         #expect(ws.daemonIsRunning, "round \(round) seed \(seed): the daemon died")
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
