@@ -529,24 +529,25 @@ class Bench:
         return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
     def startup_run(self, root, rescan):
-        """Starts the daemon on the steady tree; returns it and (seconds to `watching`, reconcile seconds, KB)."""
+        """Starts the daemon on the steady tree, right after its reference ran on the same (warm) cache; returns
+        it and (seconds to `watching`, reconcile seconds, KB, log index of `watching`, reference seconds)."""
         self.settings(root, rescan)
         before = self.snapshot(root)
+        # Warm first: this machine may page out what nobody touched for a while (see the header).
+        self.find_spec_reads(root)
+        reference = self.find_spec_reads(root)
         d = self.daemon(root)
         i, t, _ = d.wait_line(r"\] watching$", timeout=600)
         hwm = d.memory_kb("VmHWM")
         _, _, m = d.wait_line(r"names=(\d+) took=([0-9.e+-]+) seconds .*looked at every environment")
         if int(m.group(1)) != self.n["envs"]:
             raise Broken(f"the daemon looked at {m.group(1)} names, not {self.n['envs']}")
-        return d, before, (ms(t - d.spawned) / 1000, float(m.group(2)), hwm, i)
+        return d, before, (ms(t - d.spawned) / 1000, float(m.group(2)), hwm, i, reference)
 
     def steady(self):
         root = self.steady_tree()
         n = self.n["envs"]
         runs = max(1, self.n["find_runs"])
-        self.find_spec_reads(root)  # warm the cache
-        spec_reads = [self.find_spec_reads(root) for _ in range(runs)]
-        walks = [self.find_walk(root) for _ in range(runs)]
         startups = []
         idle = {}
         # Start-up 1 and the idle measure with the default rescan interval; start-up 2 and idle with rescans off;
@@ -585,6 +586,8 @@ class Bench:
         c1, t1 = d.cpu_seconds(), time.monotonic()
         self.check_steady(root, before, d, "rescans")
         d.stop()
+        self.find_walk(root)  # the tree is as warm as the rescans left it
+        walks = [self.find_walk(root) for _ in range(runs)]
         while len(startups) < self.n["startups"]:
             d, before, startup = self.startup_run(root, "0s")
             startups.append(startup)
@@ -592,6 +595,7 @@ class Bench:
 
         walls = [s[0] for s in startups]
         kiln_start = statistics.median(walls)
+        spec_reads = [s[4] for s in startups]
         ref_start = statistics.median(spec_reads)
         ratio = kiln_start / ref_start
         self.row(f"start-up: {n} environments to `watching`", f"{kiln_start:.2f} s", f"{ref_start:.2f} s",
@@ -619,15 +623,15 @@ class Bench:
             "unchanged, no transition logged). Kiln: from spawning `kiln serve` to its `watching` log line, "
             f"median of {len(walls)} starts ({', '.join(f'{w:.2f}' for w in walls)} s; of which the first full "
             f"reconcile {', '.join(f'{s[1]:.2f}' for s in startups)} s, per the daemon's log). Reference: "
-            "`find saved draft pending published -name spec.toml -exec cat {} +`, warm cache, median of "
-            f"{runs} ({', '.join(f'{w:.2f}' for w in spec_reads)} s). Memory: the daemon's VmHWM at `watching` "
+            "`find saved draft pending published -name spec.toml -exec cat {} +`, run just before each start, "
+            f"after one unmeasured run to warm the cache ({', '.join(f'{w:.2f}' for w in spec_reads)} s). Memory: the daemon's VmHWM at `watching` "
             f"({', '.join(f'{s[2] / 1024:.1f}' for s in startups)} MB).")
         self.notes["rescan"] = (
             f"rescan_interval `{interval}`; Kiln: the duration of each periodic full look, from the daemon's debug "
             f"line `looked at every environment` (median of {k}: "
             f"{', '.join(f'{x:.3f}' for x in took)} s). Its CPU cost, from /proc/PID/stat over those rescans "
             f"less the idle rate, is {cpu_per_rescan:.3f} s per rescan. Reference: `find saved draft pending "
-            f"published` to /dev/null, warm cache, median of {runs} (wall "
+            f"published` to /dev/null, right after those rescans and one unmeasured run, median of {runs} (wall "
             f"{', '.join(f'{w:.3f}' for w, _ in walks)} s; CPU {walk_cpu:.3f} s).")
         self.notes["idle"] = (
             f"utime + stime of the daemon (/proc/PID/stat) over {window:.1f} s, starting 1 s after `watching`, "
@@ -833,6 +837,30 @@ def find_uv():
     raise Broken("uv not found (install it: bash scripts/setup.sh)")
 
 
+def page_reclaim():
+    """DAMON schemes that page out memory nobody touched for a while make a "warm cache" go cold."""
+    base = "/sys/kernel/mm/damon/admin/kdamonds"
+    found = []
+    try:
+        for k in os.listdir(base):
+            if not k.isdigit() or open(f"{base}/{k}/state").read().strip() != "on":
+                continue
+            for c in os.listdir(f"{base}/{k}/contexts"):
+                if not c.isdigit():
+                    continue
+                ctx = f"{base}/{k}/contexts/{c}"
+                aggr = int(open(f"{ctx}/monitoring_attrs/intervals/aggr_us").read()) / 1e6
+                for sc in os.listdir(f"{ctx}/schemes"):
+                    if not sc.isdigit():
+                        continue
+                    action = open(f"{ctx}/schemes/{sc}/action").read().strip()
+                    age = int(open(f"{ctx}/schemes/{sc}/access_pattern/age/min").read())
+                    found.append(f"DAMON `{action}` of memory idle for {age * aggr:.0f} s or more")
+    except (OSError, ValueError):
+        pass
+    return "; ".join(found) or "none seen"
+
+
 def machine(repo, kiln, uv, neighbours):
     def first(cmd):
         try:
@@ -860,6 +888,7 @@ def machine(repo, kiln, uv, neighbours):
         f"- kiln: commit {commit}, release build",
         f"- tools: {first([uv, '--version'])}; {first(['inotifywait', '--help'])}; "
         f"Python {platform.python_version()} (driver)",
+        f"- proactive page reclaim: {page_reclaim()}",
         f"- CPU time used by other processes during the run (the machine's, less this run's): {neighbours}",
     ]
 
