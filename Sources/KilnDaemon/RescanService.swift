@@ -1,12 +1,21 @@
+import Logging
 import ServiceLifecycle
 
-/// The safety net under the events: a full look at the workspace every `rescan_interval`, which is how changes
-/// made from other hosts of a network mount are found.
+/// The first look at every environment, once the watcher runs, and then the safety net under the events: a full
+/// look every `rescan_interval`, which is how changes made from other hosts of a network mount are found.
+///
+/// The first look runs inside the service group, so a SIGTERM that arrives during it is a clean stop after it.
 struct RescanService: Service {
     let daemon: Daemon
     let interval: Duration
+    let logger: Logger
+    let watches: @Sendable () -> Int
 
     func run() async throws {
+        // Watch first, then look: a change made during the first look is then seen twice rather than never.
+        await daemon.recoverInterruptedReplacements()
+        await daemon.reconcileAll()
+        logger.info("watching", metadata: ["watches": "\(watches())"])
         guard interval > .zero else {
             try? await gracefulShutdown()
             return

@@ -45,16 +45,19 @@ public enum Server {
         } catch {
             throw DaemonError.cannotStart("\(error)")
         }
-        // Watch first, then look: a change made during the first look is then seen twice rather than never.
-        await daemon.recoverInterruptedReplacements()
-        await daemon.reconcileAll()
-        logger.info("watching", metadata: ["watches": "\(watcher.watchCount)"])
 
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: WatchService(watcher: watcher, daemon: daemon)),
-                    .init(service: RescanService(daemon: daemon, interval: settings.rescanInterval)),
+                    .init(
+                        service: RescanService(
+                            daemon: daemon,
+                            interval: settings.rescanInterval,
+                            logger: logger,
+                            watches: { watcher.watchCount }
+                        )
+                    ),
                     .init(service: BuildService(daemon: daemon)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

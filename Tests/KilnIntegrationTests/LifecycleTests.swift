@@ -135,12 +135,7 @@ struct LifecycleTests {
         try ws.start()
         let v1 = "base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.0.0\"]\n"
         let v2 = "base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.1.0\"]\n"
-        try ws.save("saved/greet", v1)
-        try await ws.waitForState("draft/greet", .ready)
-        try ws.mv("draft/greet", "pending/greet")
-        try await ws.waitForState("pending/greet", .awaitingApproval)
-        try ws.mv("pending/greet", "published/greet")
-        try await ws.waitForState("published/greet", .published)
+        try await ws.publish("greet", v1)
 
         try ws.save("saved/greet", v2)
         try await ws.waitForState("draft/greet", .ready)
@@ -190,12 +185,7 @@ struct LifecycleTests {
         let ws = try TestWorkspace()
         try ws.start()
         let v1 = "base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.0.0\"]\n"
-        try ws.save("saved/greet", v1)
-        try await ws.waitForState("draft/greet", .ready)
-        try ws.mv("draft/greet", "pending/greet")
-        try await ws.waitForState("pending/greet", .awaitingApproval)
-        try ws.mv("pending/greet", "published/greet")
-        try await ws.waitForState("published/greet", .published)
+        try await ws.publish("greet", v1)
 
         let v2 = "base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.1.0\"]\n"
         try ws.save("published/greet", v2)

@@ -80,15 +80,30 @@ final class TestWorkspace: @unchecked Sendable {
     }
 
     /// SIGTERM, then wait for the daemon to exit; returns its exit status.
+    /// Foundation's `waitUntilExit` was seen to spin forever on a daemon that exited at once, leaving it a zombie,
+    /// so the exit is collected with waitpid here. Returns the exit code, or the signal that ended it.
     @discardableResult
     func stop(signal: Int32 = SIGTERM) -> Int32? {
-        guard let p = daemon, p.isRunning else { return daemon?.terminationStatus }
-        kill(p.processIdentifier, signal)
-        p.waitUntilExit()
-        return p.terminationStatus
+        guard let p = daemon else { return nil }
+        daemon = nil
+        let pid = p.processIdentifier
+        kill(pid, signal)
+        var status: Int32 = 0
+        for _ in 0..<6000 {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { return status & 0x7f == 0 ? (status >> 8) & 0xff : status & 0x7f }
+            if reaped == -1 {
+                // Foundation collected it first: its own record is then complete.
+                p.waitUntilExit()
+                return p.terminationStatus
+            }
+            usleep(10_000)
+        }
+        kill(pid, SIGKILL)
+        return nil
     }
 
-    var daemonIsRunning: Bool { daemon?.isRunning ?? false }
+    var daemonIsRunning: Bool { daemon.map { kill($0.processIdentifier, 0) == 0 && $0.isRunning } ?? false }
     var daemonOutput: String { (try? String(contentsOfFile: daemonLog, encoding: .utf8)) ?? "" }
 
     // MARK: what people do
@@ -153,6 +168,16 @@ final class TestWorkspace: @unchecked Sendable {
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> Status {
         try await waitForStatus(relativeDirectory, sourceLocation: sourceLocation) { $0.state == state }
+    }
+
+    /// The whole way a person takes a spec to published: save, wait for the build, submit, approve.
+    func publish(_ name: String, _ spec: String) async throws {
+        try save("saved/\(name)", spec)
+        try await waitForState("draft/\(name)", .ready)
+        try mv("draft/\(name)", "pending/\(name)")
+        try await waitForState("pending/\(name)", .awaitingApproval)
+        try mv("pending/\(name)", "published/\(name)")
+        try await waitForState("published/\(name)", .published)
     }
 
     func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: path(relative)) }
