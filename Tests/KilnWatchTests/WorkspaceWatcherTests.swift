@@ -116,7 +116,7 @@ struct WorkspaceWatcherTests {
         let (watcher, recorder) = try startWatching(workspace)
         defer { watcher.stop() }
 
-        // What `mv pending/foo published/` does when published/foo exists.
+        // What `mv pending/foo published/foo` does when published/foo exists.
         try workspace.move("pending/foo", to: "published/foo/foo")
 
         #expect(
