@@ -26,27 +26,36 @@ let package = Package(
         ),
         // renameat2, which Glibc's Swift module does not import: moves that never replace, and atomic swaps.
         .target(name: "CLinuxFiles"),
-        // The workspace protocol: specs, statuses, stages, the reconcile decision. No inotify, no processes.
+        // The workspace protocol: specs, statuses, stages, settings, and the reconcile decision. Pure: it depends on
+        // nothing that touches a file, a process or the clock (Tests/KilnProtocolTests/PurityTests checks the source).
         .target(
-            name: "KilnCore",
+            name: "KilnProtocol",
             dependencies: [
-                "CLinuxFiles",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // The workspace on disk: reading copies, atomic writes, moves that never replace, the journal, the store.
+        .target(
+            name: "KilnWorkspace",
+            dependencies: [
+                "KilnProtocol", "CLinuxFiles",
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strict
         ),
         // inotify on one dedicated thread, turned into hints about where to look.
         .target(
             name: "KilnWatch",
-            dependencies: ["CInotifyTools"],
+            dependencies: ["CInotifyTools", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strict
         ),
         // Real builds with uv (or venv + pip), the environment store, interpreter discovery.
         .target(
             name: "KilnBuild",
             dependencies: [
-                "KilnCore",
+                "KilnProtocol", "KilnWorkspace",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
@@ -56,7 +65,7 @@ let package = Package(
         .target(
             name: "KilnDaemon",
             dependencies: [
-                "KilnCore", "KilnWatch", "KilnBuild",
+                "KilnProtocol", "KilnWorkspace", "KilnWatch", "KilnBuild",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -67,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "KilnCore", "KilnBuild", "KilnDaemon",
+                "KilnProtocol", "KilnWorkspace", "KilnBuild", "KilnDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -75,11 +84,15 @@ let package = Package(
         ),
         // What the test targets share: the seeded generator behind fuzzing and fault injection.
         .target(name: "KilnTestSupport", swiftSettings: strict),
-        .testTarget(name: "KilnCoreTests", dependencies: ["KilnCore", "KilnTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "KilnProtocolTests",
+            dependencies: ["KilnProtocol", "KilnTestSupport"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "KilnWatchTests", dependencies: ["KilnWatch"], swiftSettings: strict),
         .testTarget(
             name: "KilnIntegrationTests",
-            dependencies: ["KilnCore", "KilnTestSupport", "kiln"],
+            dependencies: ["KilnProtocol", "KilnWorkspace", "KilnTestSupport", "kiln"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

@@ -1,5 +1,6 @@
 import Foundation
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 import SystemPackage
 
 /// A build's log file, opened for appending: build tools write to it directly, so `tail -f` shows them live.

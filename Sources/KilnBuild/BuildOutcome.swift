@@ -1,4 +1,5 @@
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 
 /// How one build ended.
 public enum BuildOutcome: Sendable, Equatable {

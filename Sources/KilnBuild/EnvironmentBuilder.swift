@@ -1,5 +1,6 @@
 import Foundation
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 import Subprocess
 import SystemPackage
 
@@ -184,7 +185,7 @@ public struct EnvironmentBuilder: Sendable {
 
     private func removeUnregistered(_ hash: String) {
         let path = layout.environment(hash)
-        if WorkspaceFiles.kind(path) == .directory, BuiltEnvironment.find(hash, in: layout) == nil {
+        if WorkspaceFiles.kind(path) == .directory, EnvironmentStore.find(hash, in: layout) == nil {
             try? FileManager.default.removeItem(atPath: path)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 
 /// Turns pip's `--report` JSON into a `requirements.lock` with hashes, for hosts without uv.
 enum PipReport {

@@ -1,5 +1,6 @@
 import Foundation
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 
 /// Finds the interpreters a build host has for `base = "python:X.Y"`.
 ///

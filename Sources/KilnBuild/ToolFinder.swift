@@ -1,5 +1,6 @@
 import Foundation
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 
 /// Finds `uv`. A pyenv shim works only for pyenv's global version and costs a shell start, so the real binary is
 /// preferred.

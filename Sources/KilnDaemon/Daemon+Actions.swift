@@ -1,5 +1,6 @@
 import Foundation
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 
 /// Carrying out what `Reconciler.decide` returned. A failed action is logged and left for the next look: the
 /// decision is made again from disk, so nothing is retried blindly.

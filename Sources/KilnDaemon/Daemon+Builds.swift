@@ -1,6 +1,7 @@
 import Foundation
 import KilnBuild
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 
 /// The build queue: at most `concurrency` builds at once, and never two of the same spec (the second name waits and
 /// then finds the environment in the store).

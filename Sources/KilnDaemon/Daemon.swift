@@ -1,6 +1,7 @@
 import Foundation
 import KilnBuild
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 import Logging
 
 /// The daemon's single owner of mutable state: which names are waiting to settle, which builds run. Everything else
@@ -166,7 +167,7 @@ public actor Daemon {
         }
         var built: [String: BuiltEnvironment] = [:]
         for hash in hashes where hash.count == 64 && hash.allSatisfy(\.isHexDigit) {
-            built[hash] = BuiltEnvironment.find(hash, in: layout)
+            built[hash] = EnvironmentStore.find(hash, in: layout)
         }
         return ReconcileContext(
             settings: settings,

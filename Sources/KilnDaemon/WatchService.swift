@@ -1,4 +1,5 @@
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 import KilnWatch
 import ServiceLifecycle
 

@@ -1,5 +1,6 @@
 import Foundation
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 
 #if canImport(Glibc)
 import Glibc

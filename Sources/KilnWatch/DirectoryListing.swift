@@ -1,3 +1,4 @@
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,7 +14,7 @@ enum DirectoryListing {
 
     /// Names of the real directories (not links to them) directly inside `path`, or the errno of opening it.
     static func subdirectories(of path: String) -> Result<[String], Errno> {
-        guard let directory = opendir(path) else { return .failure(Errno(errno)) }
+        guard let directory = opendir(path) else { return .failure(Errno(rawValue: errno)) }
         defer { closedir(directory) }
         let directoryFD = dirfd(directory)
         var names: [String] = []
@@ -46,10 +47,4 @@ extension DirectoryListing {
             }
         }
     }
-}
-
-/// An `errno` value carried in a `Result`.
-struct Errno: Error, Equatable, Sendable {
-    var code: Int32
-    init(_ code: Int32) { self.code = code }
 }

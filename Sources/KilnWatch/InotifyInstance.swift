@@ -1,3 +1,4 @@
+import SystemPackage
 import CInotifyTools
 
 #if canImport(Glibc)
@@ -52,7 +53,7 @@ final class InotifyInstance {
     /// Adds (or, for an inode already watched, updates) a watch; returns its descriptor or the errno.
     func addWatch(path: String, mask: UInt32) -> Result<Int32, Errno> {
         let wd = inotify_add_watch(descriptor, path, mask)
-        return wd >= 0 ? .success(wd) : .failure(Errno(errno))
+        return wd >= 0 ? .success(wd) : .failure(Errno(rawValue: errno))
     }
 
     /// Removes a watch; the kernel then queues `IN_IGNORED` for it. Failure means it was already gone.
@@ -66,7 +67,7 @@ final class InotifyInstance {
         guard let event = inotifytools_next_event(max(1, timeoutSeconds)) else {
             let code = inotifytools_error()
             // error is 0 on a timeout; EINTR is a signal arriving during select().
-            return code == 0 || code == EINTR ? .success(nil) : .failure(Errno(code))
+            return code == 0 || code == EINTR ? .success(nil) : .failure(Errno(rawValue: code))
         }
         // The event lives in a static buffer that the next call overwrites.
         return .success(InotifyEvent(copying: event))

@@ -1,3 +1,4 @@
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -97,7 +98,7 @@ final class WatchLoop {
                 handle(event)
                 publishCount()
             case .failure(let error):
-                emit(.rescan(reason: WatchError.readFailed(errno: error.code).description))
+                emit(.rescan(reason: WatchError.readFailed(errno: error.rawValue).description))
                 return
             }
         }
@@ -141,11 +142,11 @@ final class WatchLoop {
             switch inotify.addWatch(path: path, mask: InotifyMask.environment) {
             case .success(let wd):
                 attach(wd, to: .environment(stage: stage, name: name))
-            case .failure(let error) where error.code == ENOENT || error.code == ENOTDIR:
+            case .failure(let error) where error.rawValue == ENOENT || error.rawValue == ENOTDIR:
                 // Gone or replaced by a non-directory already; the hint that follows covers it.
                 break
             case .failure(let error):
-                emit(.rescan(reason: WatchError.addWatch(path: path, errno: error.code).description))
+                emit(.rescan(reason: WatchError.addWatch(path: path, errno: error.rawValue).description))
             }
         case .detachEnvironment(let stage, let name):
             table.detachEnvironment(stage: stage, name: name)
@@ -203,13 +204,13 @@ final class WatchLoop {
                 attach(wd, to: target)
                 return true
             case .failure(let error):
-                let exhausted = error.code == ENOSPC || error.code == ENOMEM
+                let exhausted = error.rawValue == ENOSPC || error.rawValue == ENOMEM
                 if strict && (critical || exhausted) {
-                    throw WatchError.addWatch(path: path, errno: error.code)
+                    throw WatchError.addWatch(path: path, errno: error.rawValue)
                 }
                 // An environment directory that vanished or turned out not to be a real one is not a problem.
-                if critical || !(error.code == ENOENT || error.code == ENOTDIR) {
-                    problems.append(WatchError.addWatch(path: path, errno: error.code).description)
+                if critical || !(error.rawValue == ENOENT || error.rawValue == ENOTDIR) {
+                    problems.append(WatchError.addWatch(path: path, errno: error.rawValue).description)
                 }
                 return false
             }
@@ -234,7 +235,7 @@ final class WatchLoop {
                     )
                 }
             case .failure(let error):
-                let message = "Cannot list \(stagePath) (\(errnoName(error.code)))."
+                let message = "Cannot list \(stagePath) (\(errnoName(error.rawValue)))."
                 if strict { throw WatchError(message) }
                 problems.append(message)
             }

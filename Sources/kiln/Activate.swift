@@ -1,5 +1,6 @@
 import ArgumentParser
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 
 /// Picks the copy of a name that can be used: a built draft, else the published one (protocol: only draft and
 /// published environments can be activated).

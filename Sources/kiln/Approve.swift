@@ -1,5 +1,6 @@
 import ArgumentParser
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 
 struct Approve: ParsableCommand {
     static let configuration = CommandConfiguration(

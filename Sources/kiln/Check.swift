@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import KilnBuild
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 
 struct History: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print every recorded transition of an environment.")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List every environment and where it stands.")

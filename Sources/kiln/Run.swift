@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 
 #if canImport(Glibc)
 import Glibc

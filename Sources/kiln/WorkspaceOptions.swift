@@ -1,5 +1,6 @@
 import ArgumentParser
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 
 /// `--workspace`, shared by every command that works on an existing workspace.
 struct WorkspaceOptions: ParsableArguments {

@@ -1,5 +1,6 @@
 import Foundation
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 import KilnTestSupport
 import Testing
 
@@ -100,7 +101,7 @@ struct CrashTests {
                 #expect(written.contains(bytes), "\(at): spec.toml is not byte-for-byte one the test wrote")
                 if let status = copy.status, status.state.isBuilt {
                     #expect(copy.matchesBuild, "\(at): \(status.state) but the spec does not match its build")
-                    let built = status.specSHA256.flatMap { BuiltEnvironment.find($0, in: ws.layout) }
+                    let built = status.specSHA256.flatMap { EnvironmentStore.find($0, in: ws.layout) }
                     #expect(built != nil, "\(at): \(status.state) without a registered build")
                     #expect(
                         built.map { FileManager.default.isExecutableFile(atPath: $0.python) } ?? false,

@@ -1,5 +1,6 @@
 import Foundation
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 import Testing
 
 #if canImport(Glibc)
@@ -134,7 +135,7 @@ struct DaemonTests {
         #expect(ws.status("saved/greet")?.state == .building)
         #expect(!TestWorkspace.run("/usr/bin/pgrep", ["-f", ws.layout.environments]).output.contains("uv"))
         #expect(
-            BuiltEnvironment.find(
+            EnvironmentStore.find(
                 SHA256Hex.of(Array("base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.0.0\"]\n".utf8)),
                 in: ws.layout
             ) == nil

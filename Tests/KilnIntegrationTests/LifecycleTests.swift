@@ -1,5 +1,6 @@
 import Foundation
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 import Testing
 
 /// The protocol's section 4, end to end: a real `kiln serve`, real uv builds from local wheels, plain file operations.

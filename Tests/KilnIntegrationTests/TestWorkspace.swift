@@ -1,5 +1,6 @@
 import Foundation
-import KilnCore
+import KilnProtocol
+import KilnWorkspace
 import Testing
 
 #if canImport(Glibc)

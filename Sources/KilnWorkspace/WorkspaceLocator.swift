@@ -1,4 +1,5 @@
 import Foundation
+import KilnProtocol
 
 /// Finds the workspace a command is about: `--workspace`, then `KILN_WORKSPACE`, then the current directory and its
 /// parents.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import KilnCore
+@testable import KilnProtocol
 
 /// A workspace in memory: applies the reconciler's actions the way the daemon does on disk, so a test can run the
 /// decide-act loop to its end and look at the result.

@@ -2,7 +2,7 @@ import Foundation
 import KilnTestSupport
 import Testing
 
-@testable import KilnCore
+@testable import KilnProtocol
 
 @Suite("TOML: everything valid passes, nothing hostile crashes")
 struct TOMLGateTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import KilnCore
+@testable import KilnProtocol
 
 @Suite("status (protocol section 3)")
 struct StatusTests {

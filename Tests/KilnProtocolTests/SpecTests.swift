@@ -1,6 +1,6 @@
 import Testing
 
-@testable import KilnCore
+@testable import KilnProtocol
 
 private let pythons: Set<String> = ["3.10", "3.11", "3.12", "3.13"]
 

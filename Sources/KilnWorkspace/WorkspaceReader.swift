@@ -1,4 +1,5 @@
 import Foundation
+import KilnProtocol
 
 #if canImport(Glibc)
 import Glibc

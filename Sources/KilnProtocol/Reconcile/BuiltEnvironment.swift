@@ -23,19 +23,4 @@ public struct BuiltEnvironment: Sendable, Equatable {
     public var spec: String { metadata + "/spec.toml" }
     public var lock: String { metadata + "/requirements.lock" }
     public var marker: String { metadata + "/complete" }
-
-    /// Looks up a registered build; nil if there is none or it never finished.
-    public static func find(_ specSHA256: String, in layout: WorkspaceLayout) -> BuiltEnvironment? {
-        let path = layout.environment(specSHA256)
-        let metadata = path + "/" + metadataFolder
-        guard let summary = WorkspaceFiles.readText(metadata + "/complete", limit: 4096) else { return nil }
-        return BuiltEnvironment(
-            specSHA256: specSHA256,
-            path: path,
-            python: path + "/bin/python",
-            summary: summary.trimmingCharacters(in: .whitespacesAndNewlines)
-        )
-    }
 }
-
-import Foundation

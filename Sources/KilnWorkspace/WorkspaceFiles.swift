@@ -1,5 +1,7 @@
 import CLinuxFiles
 import Foundation
+import KilnProtocol
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -47,7 +49,8 @@ public enum WorkspaceFiles {
         switch readFile(path, limit: Spec.maximumSize) {
         case .success(let bytes):
             return bytes.count > Spec.maximumSize ? .tooLarge(bytes: bytes.count) : .contents(bytes)
-        case .failure(let error): return error.code == ENOENT ? .missing : .unreadable(error.description)
+        case .failure(let error):
+            return error.errno == .noSuchFileOrDirectory ? .missing : .unreadable(error.description)
         }
     }
 
@@ -147,7 +150,7 @@ public enum WorkspaceFiles {
 
     /// Whether the file system refused the atomic swap itself (rather than the paths), as FUSE and NFS may.
     public static func exchangeIsUnsupported(_ error: FileError) -> Bool {
-        error.code == EINVAL || error.code == ENOSYS || error.code == ENOTSUP
+        [.invalidArgument, .noFunction, .notSupported].contains(error.errno)
     }
 
     /// Swaps two existing paths in one step.
@@ -160,7 +163,7 @@ public enum WorkspaceFiles {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw FileError("create directory", path, code: EACCES)
+            throw FileError("create directory", path, errno: .permissionDenied)
         }
     }
 
