@@ -1,9 +1,14 @@
 import Foundation
 import KilnProtocol
 import KilnWorkspace
+import Logging
 
-/// Carrying out what `Reconciler.decide` returned. A failed action is logged and left for the next look: the
-/// decision is made again from disk, so nothing is retried blindly.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Carrying out what `Reconciler.decide` returned. These functions decide nothing: a failed action is logged and
+/// the rest of its decision dropped, and the decision is made again from disk at the next look.
 extension Daemon {
     @discardableResult
     func perform(_ action: Action) -> Bool {
@@ -15,30 +20,37 @@ extension Daemon {
                 failures[order.name] = nil
                 queue.removeAll { $0.name == order.name }
                 queue.append(order)
-                startBuilds()
             case .cancelBuild(let name):
-                queue.removeAll { $0.name == name }
-                if let build = running.removeValue(forKey: name) {
-                    logger.info("\(name): cancelling build \(build.order.build)")
-                    build.task.cancel()
-                }
+                cancelBuild(name)
             case .move(let from, let to):
                 try WorkspaceFiles.move(layout.directory(from), to: layout.directory(to))
             case .installLock(let location, let built):
-                guard case .success(let bytes) = WorkspaceFiles.readFile(built.lock, limit: 16 * 1024 * 1024) else {
-                    throw FileError("read", built.lock)
+                switch WorkspaceFiles.readFile(built.lock, limit: 16 * 1024 * 1024) {
+                case .success(let bytes): try WorkspaceFiles.writeAtomically(layout.lock(location), bytes)
+                case .failure(let error): throw error
                 }
-                try WorkspaceFiles.writeAtomically(layout.lock(location), bytes)
-            case .replacePublished(let name):
-                try replacePublished(name)
-            case .restorePublishedSpec(let name, let approved, let keepEdit):
-                try restorePublishedSpec(name, approved: approved, keepEdit: keepEdit)
+            case .createEnvironment(let location, let spec):
+                try createEnvironment(location, spec: spec)
+            case .writeSpec(let location, let bytes):
+                try WorkspaceFiles.writeAtomically(layout.spec(location), bytes)
+            case .keepEditBeside(let location, let bytes):
+                try WorkspaceFiles.writeAtomically(layout.spec(location) + ".edited", bytes)
+            case .moveToScratch(let location):
+                try WorkspaceFiles.makeDirectory(layout.scratch)
+                try WorkspaceFiles.move(layout.directory(location), to: layout.scratch(location.name))
+            case .swapScratchWithPublished(let name):
+                try swapIntoPublished(name)
+            case .moveScratchToPublished(let name):
+                try WorkspaceFiles.move(layout.scratch(name), to: layout.directory(CopyLocation(.published, name)))
+            case .archiveScratch(let name, let time):
+                // Nothing left there when the file system could not swap and the old version went first.
+                if WorkspaceFiles.kind(layout.scratch(name)) != .missing {
+                    try archive(layout.scratch(name), name: name, at: time)
+                }
             case .consumeBuildRequest(let name):
                 unlink(layout.request(name))
             case .record(let entry):
-                logger.info(
-                    "\(entry.name): \(entry.from.isEmpty ? "" : entry.from + " ")→ \(entry.to.isEmpty ? "gone" : entry.to) [\(entry.state)] \(entry.message)"
-                )
+                log(entry)
                 try journal.append(entry)
             }
         } catch {
@@ -48,36 +60,55 @@ extension Daemon {
         return true
     }
 
-    /// An approval over an existing published version, in steps that a crash can be recovered from
-    /// (`recoverInterruptedReplacements`): nested copy to scratch, one atomic swap, old version to the archive.
-    func replacePublished(_ name: String) throws {
-        let published = layout.directory(CopyLocation(.published, name))
-        let incoming = layout.directory(CopyLocation(.published, name, nested: true))
-        let scratch = layout.scratch + "/" + name
+    /// Made complete beside the workspace's stages, then moved into place without replacing anything: a crash never
+    /// leaves an environment directory without its spec.
+    private func createEnvironment(_ location: CopyLocation, spec: [UInt8]) throws {
         try WorkspaceFiles.makeDirectory(layout.scratch)
-        try WorkspaceFiles.move(incoming, to: scratch)
-        var swapped = true
+        // A dot-name: the scratch folder's other entries are interrupted replacements, named by environment.
+        let staging = layout.scratch + "/.new-\(location.name)-\(UInt32.random(in: 0...UInt32.max))"
+        guard mkdir(staging, 0o755) == 0 else { throw FileError("create", staging) }
         do {
-            try WorkspaceFiles.exchange(scratch, published)
+            try WorkspaceFiles.writeAtomically(staging + "/spec.toml", spec)
+            try WorkspaceFiles.move(staging, to: layout.directory(location))
         } catch {
-            guard WorkspaceFiles.exchangeIsUnsupported(error) else { throw error }
-            swapped = false
-        }
-        if swapped {
-            try archive(scratch, name: name)
-        } else {
-            // No atomic swap on this mount: the old version leaves first, so for a moment there is none.
-            logger.notice("\(name): this file system cannot swap directories atomically; replacing in two steps")
-            try archive(published, name: name)
-            try WorkspaceFiles.move(scratch, to: published)
+            unlink(staging + "/spec.toml")
+            rmdir(staging)
+            throw error
         }
     }
 
-    func archive(_ path: String, name: String) throws {
+    /// One line per transition; a failed build at warning level, since someone has to act on it.
+    private func log(_ entry: JournalEntry) {
+        let place: String =
+            switch (entry.from.isEmpty, entry.to.isEmpty) {
+            case (_, true): "\(entry.from.isEmpty ? "" : entry.from + " ")→ gone"
+            case (true, false): "→ \(entry.to)"
+            case (false, false): entry.from == entry.to ? entry.to : "\(entry.from) → \(entry.to)"
+            }
+        let level: Logger.Level = entry.state == EnvironmentState.failed.rawValue ? .warning : .info
+        logger.log(level: level, "\(entry.name): \(place) [\(entry.state)] \(entry.message)")
+    }
+
+    /// The new version in `.kiln/tmp/<name>` takes `published/<name>` in one atomic swap. Where the file system
+    /// cannot swap (FUSE, NFS), the old version goes to the archive first, so for a moment there is none.
+    private func swapIntoPublished(_ name: String) throws {
+        let published = layout.directory(CopyLocation(.published, name))
+        do {
+            try WorkspaceFiles.exchange(layout.scratch(name), published)
+        } catch {
+            guard WorkspaceFiles.exchangeIsUnsupported(error) else { throw error }
+            logger.notice("\(name): this file system cannot swap directories atomically; replacing in two steps")
+            try archive(published, name: name, at: Date())
+            try WorkspaceFiles.move(layout.scratch(name), to: published)
+        }
+    }
+
+    /// Moves an old published version into `.kiln/archive/<name>/<time>-<spec hash>`, never over another.
+    private func archive(_ path: String, name: String, at time: Date) throws {
         let folder = layout.archive + "/" + name
         try WorkspaceFiles.makeDirectory(folder)
         let old = WorkspaceFiles.readText(path + "/status").flatMap(Status.init(parsing:))
-        let stamp = TOMLText.dateTime(Date()).replacingOccurrences(of: ":", with: "")
+        let stamp = TOMLText.dateTime(time).replacingOccurrences(of: ":", with: "")
         let label = stamp + "-" + String((old?.specSHA256 ?? "unknown").prefix(12))
         var target = folder + "/" + label
         var n = 1
@@ -86,51 +117,5 @@ extension Daemon {
             target = folder + "/" + label + "-\(n)"
         }
         try WorkspaceFiles.move(path, to: target)
-    }
-
-    /// Finishes a replacement that a crash interrupted: whatever sits in the scratch folder is either a new version
-    /// on its way in (its status still says pending) or the old one on its way to the archive.
-    func recoverInterruptedReplacements() {
-        for name in WorkspaceFiles.list(layout.scratch) {
-            let path = layout.scratch + "/" + name
-            guard WorkspaceFiles.kind(path) == .directory else { continue }
-            let status = WorkspaceFiles.readText(path + "/status").flatMap(Status.init(parsing:))
-            let published = layout.directory(CopyLocation(.published, name))
-            do {
-                if status?.stage == .pending {
-                    if WorkspaceFiles.kind(published) == .directory {
-                        try WorkspaceFiles.exchange(path, published)
-                        try archive(path, name: name)
-                    } else {
-                        try WorkspaceFiles.move(path, to: published)
-                    }
-                } else {
-                    try archive(path, name: name)
-                }
-                logger.info("\(name): finished a replacement of the published version that was interrupted")
-            } catch {
-                logger.error("\(name): cannot finish an interrupted replacement in \(path): \(error)")
-            }
-        }
-    }
-
-    func restorePublishedSpec(_ name: String, approved: BuiltEnvironment, keepEdit: EditDestination) throws {
-        let location = CopyLocation(.published, name)
-        guard case .contents(let edit) = WorkspaceFiles.readSpec(layout.spec(location)) else { return }
-        guard case .success(let original) = WorkspaceFiles.readFile(approved.spec, limit: Spec.maximumSize) else {
-            throw FileError("read the approved spec", approved.spec)
-        }
-        var keptInSaved = false
-        if keepEdit == .saved {
-            let saved = layout.directory(CopyLocation(.saved, name))
-            if mkdir(saved, 0o755) == 0 {
-                try WorkspaceFiles.writeAtomically(saved + "/spec.toml", edit)
-                keptInSaved = true
-            }
-        }
-        if !keptInSaved {
-            try WorkspaceFiles.writeAtomically(layout.directory(location) + "/spec.toml.edited", edit)
-        }
-        try WorkspaceFiles.writeAtomically(layout.spec(location), original)
     }
 }

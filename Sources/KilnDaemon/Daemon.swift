@@ -3,15 +3,18 @@ import KilnBuild
 import KilnProtocol
 import KilnWorkspace
 import Logging
+import Synchronization
 
-/// The daemon's single owner of mutable state: which names are waiting to settle, which builds run. Everything else
-/// it reads from disk each time, and hands to `Reconciler.decide`.
+/// The daemon's single owner of mutable state: which names are waiting to settle, which builds are queued and
+/// running. Everything else it reads from disk each time, and hands to `Reconciler.decide`.
+///
+/// It runs on a thread of its own (`DedicatedThreadExecutor`): its work is disk work, and must not block Swift's
+/// cooperative pool.
 public actor Daemon {
     public let layout: WorkspaceLayout
     let reader: WorkspaceReader
     let journal: Journal
     let logger: Logger
-    let builder: EnvironmentBuilder
     var settings: WorkspaceSettings
     var pythons: [String: String]
     /// Names seen on disk, so a removal can be recorded. Rebuilt from disk on start.
@@ -21,29 +24,44 @@ public actor Daemon {
     var rescanPending: Task<Void, Never>?
     /// Builds waiting for a slot, oldest first.
     var queue: [BuildOrder] = []
+    /// Builds handed to `BuildService`, by name.
     var running: [String: RunningBuild] = [:]
     /// The last failed build of a name, until its status says so.
     var failures: [String: BuildFailure] = [:]
-    var stopping = false
     /// Names whose last look found nothing to do, with the fingerprint of their files then. A rescan skips a name
     /// whose fingerprint is unchanged; any event, and any change of settings or interpreters, looks in full.
     /// A cache of the disk, so it starts empty and is rebuilt by looking.
     var quiet: [String: [Int]] = [:]
     var storeStamp: [Int] = []
 
+    /// Set from any thread once shutdown begins: long walks stop between two names, and no build starts.
+    private nonisolated let stopRequested = Atomic<Bool>(false)
+    nonisolated var stopping: Bool { stopRequested.load(ordering: .relaxed) }
+
+    let buildJobs: AsyncStream<BuildJob>.Continuation
+    private let executor = DedicatedThreadExecutor(name: "kiln-daemon")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
     struct RunningBuild {
         var order: BuildOrder
-        var task: Task<Void, Never>
+        var cancellation: BuildCancellation
     }
 
-    public init(layout: WorkspaceLayout, settings: WorkspaceSettings, logger: Logger) {
+    /// `buildJobs` is where builds go once they may start; `BuildService` runs them.
+    init(
+        layout: WorkspaceLayout,
+        settings: WorkspaceSettings,
+        pythons: [String: String],
+        logger: Logger,
+        buildJobs: AsyncStream<BuildJob>.Continuation
+    ) {
         self.layout = layout
         reader = WorkspaceReader(layout: layout)
         journal = Journal(layout: layout)
         self.logger = logger
         self.settings = settings
-        pythons = PythonFinder().interpreters(overrides: settings.pythons)
-        builder = EnvironmentBuilder(layout: layout, uv: ToolFinder().uv())
+        self.pythons = pythons
+        self.buildJobs = buildJobs
     }
 
     /// Reads the settings file; a missing file means every default.
@@ -56,10 +74,9 @@ public actor Daemon {
         }
     }
 
-    var uvDescription: String { builder.uv ?? "not found: builds use python -m venv and pip" }
-
-    public func describeHost() -> String {
-        "pythons \(pythons.keys.sorted().joined(separator: ", ")); uv \(uvDescription)"
+    /// Stops long walks and new builds; called when shutdown begins, from any thread.
+    nonisolated func requestStop() {
+        stopRequested.store(true, ordering: .relaxed)
     }
 
     // MARK: hints
@@ -80,6 +97,7 @@ public actor Daemon {
     private func settled(_ name: String) {
         settling[name] = nil
         reconcile(name)
+        startBuilds()
     }
 
     /// The watcher lost track: look at everything, once things are quiet.
@@ -97,6 +115,7 @@ public actor Daemon {
     // MARK: reconciling
 
     /// Looks at every environment on disk: on start, on each periodic rescan, and whenever events cannot be trusted.
+    /// Builds it queued start once the whole look is over.
     public func reconcileAll() {
         guard !stopping else { return }
         let started = ContinuousClock.now
@@ -118,8 +137,18 @@ public actor Daemon {
         }
         var names = reader.names().union(known).union(running.keys).union(queue.map(\.name))
         names.formUnion(WorkspaceFiles.list(layout.requests).filter { !$0.hasPrefix(".") })
+        names.formUnion(WorkspaceFiles.list(layout.scratch).filter { !$0.hasPrefix(".") })
         var skipped = 0
+        var looked = 0
         for name in names.sorted() {
+            if stopping {
+                logger.info(
+                    "stopped looking: shutting down",
+                    metadata: ["looked": "\(looked)", "names": "\(names.count)"]
+                )
+                return
+            }
+            looked += 1
             if let stamp = quiet[name], stamp == reader.stamp(of: name) {
                 skipped += 1
                 continue
@@ -133,10 +162,12 @@ public actor Daemon {
                 "names": "\(names.count)", "unchanged": "\(skipped)", "took": "\(ContinuousClock.now - started)",
             ]
         )
+        startBuilds()
     }
 
-    /// Decides and acts for one name until the decision is "nothing to do".
-    public func reconcile(_ name: String) {
+    /// Decides and acts for one name until the decision is "nothing to do". Never starts a build: the caller does,
+    /// once its pass is over (`startBuilds`).
+    func reconcile(_ name: String) {
         guard !stopping else { return }
         quiet[name] = nil
         for _ in 0..<8 {
@@ -159,6 +190,7 @@ public actor Daemon {
         logger.warning("\(name): still changing after 8 rounds; the next event or rescan looks again")
     }
 
+    /// Everything `decide` needs beyond the copies, read now.
     func context(for name: String, copies: [EnvironmentCopy]) -> ReconcileContext {
         var hashes = Set<String>()
         for copy in copies {
@@ -169,12 +201,30 @@ public actor Daemon {
         for hash in hashes where hash.count == 64 && hash.allSatisfy(\.isHexDigit) {
             built[hash] = EnvironmentStore.find(hash, in: layout)
         }
+        // Only an edited published spec needs the approved bytes.
+        var approvedSpec: [UInt8]?
+        if let published = copies.first(where: { $0.location == CopyLocation(.published, name) }),
+            let approved = published.status?.specSHA256, published.specSHA256 != approved,
+            let done = built[approved]
+        {
+            approvedSpec = EnvironmentStore.spec(of: done)
+        }
+        let active: ActiveBuild? =
+            if let build = running[name] {
+                ActiveBuild(specSHA256: build.order.specSHA256, build: build.order.build, started: true)
+            } else if let order = queue.first(where: { $0.name == name }) {
+                ActiveBuild(specSHA256: order.specSHA256, build: order.build, started: false)
+            } else {
+                nil
+            }
         return ReconcileContext(
             settings: settings,
             pythons: Set(pythons.keys),
-            activeBuild: running[name]?.order.specSHA256 ?? queue.first { $0.name == name }?.specSHA256,
+            activeBuild: active,
             failure: failures[name],
             built: built,
+            approvedSpec: approvedSpec,
+            interruptedReplacement: reader.interruptedReplacement(of: name),
             buildRequested: WorkspaceFiles.kind(layout.request(name)) == .file,
             wasKnown: known.contains(name),
             now: Date()

@@ -1,4 +1,5 @@
 import Foundation
+import KilnBuild
 import KilnProtocol
 import KilnWorkspace
 import KilnWatch
@@ -29,9 +30,24 @@ public enum Server {
         }
         let lock = try WorkspaceLock(layout: layout)
         let settings = try Daemon.loadSettings(layout)
-        let daemon = Daemon(layout: layout, settings: settings, logger: logger)
-        let host = await daemon.describeHost()
-        logger.info("serving \(layout.root)", metadata: ["host": "\(host)"])
+        let pythons = PythonFinder().interpreters(overrides: settings.pythons)
+        let builder = EnvironmentBuilder(layout: layout, uv: ToolFinder().uv())
+        let (jobs, jobsContinuation) = AsyncStream.makeStream(of: BuildJob.self)
+        let daemon = Daemon(
+            layout: layout,
+            settings: settings,
+            pythons: pythons,
+            logger: logger,
+            buildJobs: jobsContinuation
+        )
+        let versions = pythons.keys.compactMap(PythonVersion.init(text:)).sorted().map(\.text)
+        logger.info(
+            "serving \(layout.root)",
+            metadata: [
+                "pythons": "\(versions.joined(separator: ", "))",
+                "uv": "\(builder.uv ?? "not found: builds use python -m venv and pip")",
+            ]
+        )
 
         let watcher = WorkspaceWatcher(
             configuration: WatchConfiguration(
@@ -42,7 +58,7 @@ public enum Server {
             )
         )
         do {
-            try watcher.start()
+            try await watcher.start()
         } catch {
             throw DaemonError.cannotStart("\(error)")
         }
@@ -59,7 +75,7 @@ public enum Server {
                             watches: { watcher.watchCount }
                         )
                     ),
-                    .init(service: BuildService(daemon: daemon)),
+                    .init(service: BuildService(daemon: daemon, builder: builder, jobs: jobs)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

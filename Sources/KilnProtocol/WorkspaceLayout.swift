@@ -33,6 +33,8 @@ public struct WorkspaceLayout: Sendable, Equatable {
     public var building: String { kiln + "/building" }
     /// Scratch space for moves that must happen in two steps.
     public var scratch: String { kiln + "/tmp" }
+    /// Where a new published version waits during a replacement (and what a crash there leaves behind).
+    public func scratch(_ name: String) -> String { scratch + "/" + name }
     public var journal: String { kiln + "/journal.jsonl" }
     public var daemonLock: String { kiln + "/daemon.lock" }
 

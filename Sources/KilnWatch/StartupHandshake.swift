@@ -1,20 +1,43 @@
-import Dispatch
 import Synchronization
 
-/// How the watching thread tells `start()` that its initial watches are in place, or why they are not.
+/// How the watching thread tells `start()` that its initial watches are in place, or why they are not. `start()`
+/// awaits it without holding a thread.
 final class StartupHandshake: Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private let result = Mutex<Result<Void, WatchError>?>(nil)
+    private enum State {
+        case waiting(CheckedContinuation<Void, any Error>?)
+        case finished(Result<Void, WatchError>)
+    }
+    private let state = Mutex(State.waiting(nil))
 
     /// Called once by the watching thread.
     func finish(_ outcome: Result<Void, WatchError>) {
-        result.withLock { $0 = outcome }
-        done.signal()
+        let waiter: CheckedContinuation<Void, any Error>? = state.withLock { state in
+            guard case .waiting(let waiter) = state else { return nil }
+            state = .finished(outcome)
+            return waiter
+        }
+        waiter?.resume(with: outcome.mapError { $0 as any Error })
     }
 
-    /// Blocks until `finish` is called.
-    func wait() -> Result<Void, WatchError> {
-        done.wait()
-        return result.withLock { $0 } ?? .failure(WatchError("The watching thread ended without reporting."))
+    /// Suspends until `finish` is called.
+    func wait() async throws(WatchError) {
+        do {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let finished: Result<Void, WatchError>? = state.withLock { state in
+                    switch state {
+                    case .waiting:
+                        state = .waiting(continuation)
+                        return nil
+                    case .finished(let outcome):
+                        return outcome
+                    }
+                }
+                if let finished { continuation.resume(with: finished.mapError { $0 as any Error }) }
+            }
+        } catch let error as WatchError {
+            throw error
+        } catch {
+            throw WatchError("\(error)")
+        }
     }
 }

@@ -27,9 +27,10 @@ public final class WorkspaceWatcher: Sendable {
     /// Initialises libinotifytools, adds watches on the root, every stage folder that exists, every environment
     /// directory inside them and the requests folder, then starts the one dedicated reading thread.
     ///
-    /// Returns once the initial watches are in place. Throws `WatchError` if initialisation or those watches
-    /// fail (an unwatchable environment directory is reported as a `.rescan` hint instead). Call at most once.
-    public func start() throws {
+    /// Returns once the initial watches are in place, suspending (never blocking a thread of the cooperative pool)
+    /// while the watching thread sets them up. Throws `WatchError` if initialisation or those watches fail (an
+    /// unwatchable environment directory is reported as a `.rescan` hint instead). Call at most once.
+    public func start() async throws {
         try control.beginStart()
         let layout: WatchLayout
         do {
@@ -38,22 +39,21 @@ public final class WorkspaceWatcher: Sendable {
             continuation.finish()
             throw error
         }
-        // A watcher being stopped hands the library back within about a second.
-        guard LibraryLease.shared.acquire(waitingUpTo: 3) else {
-            continuation.finish()
-            throw WatchError.anotherWatcherRunning()
-        }
         let handshake = StartupHandshake()
         let thread = Thread { [control, continuation] in
+            // A watcher being stopped hands the library back within about a second; wait here, on this thread.
+            guard LibraryLease.shared.acquire(waitingUpTo: 3) else {
+                continuation.finish()
+                handshake.finish(.failure(WatchError.anotherWatcherRunning()))
+                return
+            }
             WatchLoop.run(layout: layout, control: control, handshake: handshake) { continuation.yield($0) }
             LibraryLease.shared.release()
             continuation.finish()
         }
         thread.name = "kiln-watch"
         thread.start()
-        if case .failure(let error) = handshake.wait() {
-            throw error
-        }
+        try await handshake.wait()
     }
 
     /// Asks the thread to stop and finishes `hints`. The thread itself ends shortly after (at most about a

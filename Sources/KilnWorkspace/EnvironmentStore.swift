@@ -15,4 +15,12 @@ public enum EnvironmentStore {
             summary: summary.trimmingCharacters(in: .whitespacesAndNewlines)
         )
     }
+
+    /// The exact spec bytes a registered build was made from: what a published spec is restored to.
+    public static func spec(of built: BuiltEnvironment) -> [UInt8]? {
+        guard case .success(let bytes) = WorkspaceFiles.readFile(built.spec, limit: Spec.maximumSize) else {
+            return nil
+        }
+        return bytes
+    }
 }

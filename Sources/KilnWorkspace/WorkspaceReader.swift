@@ -67,6 +67,17 @@ public struct WorkspaceReader: Sendable {
         return stamp
     }
 
+    /// What a replacement of the published version left in `.kiln/tmp/<name>` when a crash interrupted it, if any.
+    public func interruptedReplacement(of name: String) -> InterruptedReplacement? {
+        let path = layout.scratch(name)
+        guard WorkspaceFiles.kind(path) == .directory else { return nil }
+        let status = WorkspaceFiles.readText(path + "/status").flatMap(Status.init(parsing:))
+        return InterruptedReplacement(
+            incoming: status?.stage == .pending,
+            publishedExists: WorkspaceFiles.kind(layout.directory(CopyLocation(.published, name))) == .directory
+        )
+    }
+
     public func read(_ location: CopyLocation) -> EnvironmentCopy {
         let status = WorkspaceFiles.readText(layout.status(location)).flatMap(Status.init(parsing:))
         let review = WorkspaceFiles.readText(layout.review(location), limit: 16 * 1024)?

@@ -13,10 +13,10 @@ struct WorkspaceWatcherTests {
     private func startWatching(
         _ workspace: TestWorkspace,
         stages: [String] = TestWorkspace.allStages
-    ) throws -> (WorkspaceWatcher, HintRecorder) {
+    ) async throws -> (WorkspaceWatcher, HintRecorder) {
         let watcher = WorkspaceWatcher(configuration: workspace.configuration(stages: stages))
         let recorder = HintRecorder(watcher)
-        try watcher.start()
+        try await watcher.start()
         return (watcher, recorder)
     }
 
@@ -25,7 +25,7 @@ struct WorkspaceWatcherTests {
         defer { workspace.remove() }
         try workspace.makeDirectory("saved/foo")
         try workspace.write("saved/foo/spec.toml")
-        let (watcher, recorder) = try startWatching(workspace)
+        let (watcher, recorder) = try await startWatching(workspace)
         defer { watcher.stop() }
 
         try workspace.writeAndRename("saved/foo/spec.toml", temporaryName: ".spec.toml.tmp")
@@ -38,7 +38,7 @@ struct WorkspaceWatcherTests {
         defer { workspace.remove() }
         try workspace.makeDirectory("saved/foo")
         try workspace.write("saved/foo/spec.toml")
-        let (watcher, recorder) = try startWatching(workspace)
+        let (watcher, recorder) = try await startWatching(workspace)
         defer { watcher.stop() }
 
         try workspace.write("saved/foo/spec.toml", "python = \"3.12\"\n")
@@ -49,7 +49,7 @@ struct WorkspaceWatcherTests {
     @Test func newDirectoryWithAnImmediateWriteGivesAHintAndIsWatched() async throws {
         let workspace = try TestWorkspace()
         defer { workspace.remove() }
-        let (watcher, recorder) = try startWatching(workspace)
+        let (watcher, recorder) = try await startWatching(workspace)
         defer { watcher.stop() }
         let before = watcher.watchCount
 
@@ -67,7 +67,7 @@ struct WorkspaceWatcherTests {
     @Test func manyNewDirectoriesEachGetAHint() async throws {
         let workspace = try TestWorkspace()
         defer { workspace.remove() }
-        let (watcher, recorder) = try startWatching(workspace)
+        let (watcher, recorder) = try await startWatching(workspace)
         defer { watcher.stop() }
         let names = (0..<100).map { "env-\($0)" }
 
@@ -86,7 +86,7 @@ struct WorkspaceWatcherTests {
         defer { workspace.remove() }
         try workspace.makeDirectory("saved/foo")
         try workspace.write("saved/foo/spec.toml")
-        let (watcher, recorder) = try startWatching(workspace)
+        let (watcher, recorder) = try await startWatching(workspace)
         defer { watcher.stop() }
         let before = watcher.watchCount
 
@@ -113,7 +113,7 @@ struct WorkspaceWatcherTests {
         try workspace.write("pending/foo/spec.toml")
         try workspace.makeDirectory("published/foo")
         try workspace.write("published/foo/spec.toml")
-        let (watcher, recorder) = try startWatching(workspace)
+        let (watcher, recorder) = try await startWatching(workspace)
         defer { watcher.stop() }
 
         // What `mv pending/foo published/foo` does when published/foo exists.
@@ -133,7 +133,7 @@ struct WorkspaceWatcherTests {
         try workspace.makeDirectory("saved/foo")
         try workspace.write("saved/foo/spec.toml")
         try workspace.makeDirectory("saved/marker")
-        let (watcher, recorder) = try startWatching(workspace)
+        let (watcher, recorder) = try await startWatching(workspace)
         defer { watcher.stop() }
 
         try workspace.writeAndRename("saved/foo/status", temporaryName: ".status.tmp-Ab12Cd")
@@ -160,7 +160,7 @@ struct WorkspaceWatcherTests {
         try workspace.makeDirectory("saved/gone/logs")
         try workspace.write("saved/gone/spec.toml")
         try workspace.write("saved/gone/logs/build-1.log")
-        let (watcher, recorder) = try startWatching(workspace)
+        let (watcher, recorder) = try await startWatching(workspace)
         defer { watcher.stop() }
         let before = watcher.watchCount
 
@@ -174,7 +174,7 @@ struct WorkspaceWatcherTests {
         let workspace = try TestWorkspace()
         defer { workspace.remove() }
         try workspace.makeDirectory("saved/foo")
-        let (watcher, recorder) = try startWatching(workspace)
+        let (watcher, recorder) = try await startWatching(workspace)
         defer { watcher.stop() }
         let before = watcher.watchCount
 
@@ -190,7 +190,7 @@ struct WorkspaceWatcherTests {
         defer { workspace.remove() }
         try workspace.makeDirectory("elsewhere")
         try workspace.makeDirectory("saved/marker")
-        let (watcher, recorder) = try startWatching(workspace)
+        let (watcher, recorder) = try await startWatching(workspace)
         defer { watcher.stop() }
         let before = watcher.watchCount
 
@@ -208,7 +208,7 @@ struct WorkspaceWatcherTests {
     @Test func requestFilesGiveRequestHints() async throws {
         let workspace = try TestWorkspace()
         defer { workspace.remove() }
-        let (watcher, recorder) = try startWatching(workspace)
+        let (watcher, recorder) = try await startWatching(workspace)
         defer { watcher.stop() }
 
         try workspace.write(".kiln/requests/foo", "build\n")
@@ -221,7 +221,7 @@ struct WorkspaceWatcherTests {
     @Test func stageFolderCreatedAfterStartGivesARescanAndIsWatched() async throws {
         let workspace = try TestWorkspace(stages: ["saved"])
         defer { workspace.remove() }
-        let (watcher, recorder) = try startWatching(workspace)
+        let (watcher, recorder) = try await startWatching(workspace)
         defer { watcher.stop() }
 
         try workspace.makeDirectory("draft")
@@ -237,7 +237,7 @@ struct WorkspaceWatcherTests {
         defer { workspace.remove() }
         try workspace.makeDirectory("draft/a")
         try workspace.makeDirectory("draft/b")
-        let (watcher, recorder) = try startWatching(workspace)
+        let (watcher, recorder) = try await startWatching(workspace)
         defer { watcher.stop() }
         let before = watcher.watchCount
 
@@ -255,7 +255,7 @@ struct WorkspaceWatcherTests {
     @Test func stopFinishesTheStreamAndFreesTheLibraryPromptly() async throws {
         let workspace = try TestWorkspace()
         defer { workspace.remove() }
-        let (watcher, recorder) = try startWatching(workspace)
+        let (watcher, recorder) = try await startWatching(workspace)
 
         watcher.stop()
         #expect(await HintRecorder.poll { recorder.isFinished })
@@ -263,36 +263,38 @@ struct WorkspaceWatcherTests {
         // The wake-up pipe interrupts the blocked read, so the next watcher does not wait a whole second.
         let clock = ContinuousClock()
         let next = WorkspaceWatcher(configuration: workspace.configuration())
-        let elapsed = try clock.measure { try next.start() }
+        let started = clock.now
+        try await next.start()
+        let elapsed = clock.now - started
         next.stop()
         #expect(elapsed < .milliseconds(500))
     }
 
-    @Test func startFailsWithAnExplanationWhenTheRequestsFolderIsMissing() throws {
+    @Test func startFailsWithAnExplanationWhenTheRequestsFolderIsMissing() async throws {
         let workspace = try TestWorkspace()
         defer { workspace.remove() }
         try workspace.removeItem(".kiln/requests")
         let watcher = WorkspaceWatcher(configuration: workspace.configuration())
 
-        let error = #expect(throws: WatchError.self) { try watcher.start() }
+        let error = await #expect(throws: WatchError.self) { try await watcher.start() }
         #expect(error?.description.contains(workspace.path(".kiln/requests")) == true)
         #expect(error?.description.contains("ENOENT") == true)
     }
 
-    @Test func startCanBeCalledOnlyOnce() throws {
+    @Test func startCanBeCalledOnlyOnce() async throws {
         let workspace = try TestWorkspace()
         defer { workspace.remove() }
-        let (watcher, _) = try startWatching(workspace)
+        let (watcher, _) = try await startWatching(workspace)
         defer { watcher.stop() }
 
-        #expect(throws: WatchError.self) { try watcher.start() }
+        await #expect(throws: WatchError.self) { try await watcher.start() }
         #expect(watcher.watchCount == 1 + 4 + 2)  // root, stages, .kiln and requests
     }
 
-    @Test func libraryDescriptorIsCloseOnExec() throws {
+    @Test func libraryDescriptorIsCloseOnExec() async throws {
         let workspace = try TestWorkspace()
         defer { workspace.remove() }
-        let (watcher, _) = try startWatching(workspace)
+        let (watcher, _) = try await startWatching(workspace)
         defer { watcher.stop() }
 
         let inotifyDescriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap {

@@ -1,8 +1,11 @@
-/// One thing the daemon must do, as decided by `Reconciler`. The daemon carries actions out in order.
+import Foundation
+
+/// One thing the daemon must do, as decided by `Reconciler`. The daemon carries actions out in order and stops at the
+/// first that fails: the rest of a decision assumed it, and the next look decides again from disk.
 public enum Action: Sendable, Equatable {
     /// Rewrite the copy's `status` (atomically).
     case writeStatus(CopyLocation, Status)
-    /// Put a build in the queue (or, if the same spec is already built, let the store answer at once).
+    /// Put a build in the queue. It starts once the current reconcile pass is over and a slot is free.
     case queueBuild(BuildOrder)
     /// Stop the build queued or running for a name.
     case cancelBuild(name: String)
@@ -10,23 +13,25 @@ public enum Action: Sendable, Equatable {
     case move(from: CopyLocation, to: CopyLocation)
     /// Copy the built environment's `requirements.lock` into the environment directory.
     case installLock(CopyLocation, from: BuiltEnvironment)
-    /// An approval over an existing published version: the nested copy takes `published/<name>` in one swap and the
-    /// old version goes to the archive.
-    case replacePublished(name: String)
-    /// Someone edited a published spec: put the approved spec back, and keep the edit as the next version.
-    case restorePublishedSpec(name: String, approved: BuiltEnvironment, keepEdit: EditDestination)
+    /// Create an environment directory that must not exist yet, holding only `spec.toml` with these bytes.
+    case createEnvironment(CopyLocation, spec: [UInt8])
+    /// Replace a copy's `spec.toml` (atomically) with these bytes.
+    case writeSpec(CopyLocation, [UInt8])
+    /// Write `spec.toml.edited` beside a copy's `spec.toml`: an edit kept, not built.
+    case keepEditBeside(CopyLocation, [UInt8])
+    /// Move a copy into the scratch folder `.kiln/tmp/<name>`, the first step of replacing a published version.
+    case moveToScratch(CopyLocation)
+    /// Swap `.kiln/tmp/<name>` with `published/<name>` in one step (where the file system cannot, the old version
+    /// goes to the archive first, then the new one takes its place).
+    case swapScratchWithPublished(name: String)
+    /// Move `.kiln/tmp/<name>` to `published/<name>`, which does not exist.
+    case moveScratchToPublished(name: String)
+    /// Move `.kiln/tmp/<name>`, an old published version, into `.kiln/archive/<name>/`, labelled with the time.
+    case archiveScratch(name: String, at: Date)
     /// Remove the `kiln build` request file of a name: it has been answered.
     case consumeBuildRequest(name: String)
     /// Append a transition to the journal.
     case record(JournalEntry)
-}
-
-/// Where the edit of a published spec goes.
-public enum EditDestination: Sendable, Equatable {
-    /// A new `saved/<name>/spec.toml`, built like any save.
-    case saved
-    /// Beside the published spec, as `spec.toml.edited`, because another version of the name is already in progress.
-    case besidePublished
 }
 
 /// A build the reconcile decision asks for.

@@ -2,128 +2,89 @@ import Foundation
 
 /// The one function that decides what to do about an environment name, from what is on disk (protocol section 4).
 ///
-/// It does no I/O: it takes every copy of the name and the daemon's context, and returns actions. The daemon carries
-/// them out, reads the disk again and asks again, until nothing is left to do. So a decision only has to move the
-/// name one step closer to a consistent state, and a crash between two steps is just another state to decide from.
+/// It does no I/O and reads no clock: it takes every copy of the name and the daemon's context, classifies them into
+/// `Situation`s, and decides each with a function named after it. The daemon carries the actions out, reads the disk
+/// again and asks again, until nothing is left to do. So a decision only has to move the name one step closer to a
+/// consistent state, and a crash between two steps is just another state to decide from.
 public enum Reconciler {
     public static func decide(name: String, copies: [EnvironmentCopy], context: ReconcileContext) -> [Action] {
-        var decision = Decision(name: name, context: context)
-        decision.run(copies)
+        var decision = Decision(name: name, context: context, occupied: Set(copies.map(\.location)))
+        for situation in Situation.classify(name: name, copies: copies, context: context) {
+            decision.decide(situation)
+        }
         return decision.actions
     }
 }
 
-private struct Decision {
+/// The decisions, one function per situation. Each appends actions; `setStatus` and `record` keep the journal and
+/// the statuses in step.
+struct Decision {
     let name: String
     let context: ReconcileContext
+    /// Every place a copy of the name is, links included: a move never goes there.
+    let occupied: Set<CopyLocation>
     var actions: [Action] = []
 
-    init(name: String, context: ReconcileContext) {
-        self.name = name
-        self.context = context
-    }
-
-    mutating func run(_ all: [EnvironmentCopy]) {
-        // A directory that is a symbolic link is never followed, so nothing can be written inside it; it is left be.
-        let copies = all.filter { !$0.isSymlink }
-        if copies.isEmpty {
-            if context.activeBuild != nil { actions.append(.cancelBuild(name: name)) }
-            if context.wasKnown {
-                record(from: "", to: "", state: "removed", spec: nil, message: "the directory was removed")
-            }
-            return
-        }
-        // Arrivals first, one at a time: a copy whose status names another folder got there by a move.
-        if let arrival = copies.first(where: { !$0.isSettled && $0.location.stage != .saved }) {
-            arrive(arrival, among: copies)
-            return
-        }
-        let inProgress = copies.filter { $0.location.stage.isInProgress }
-        var keeper = inProgress.first
-        if inProgress.count > 1 {
-            let legitimate = inProgress.filter { $0.isSettled && $0.location.stage != .saved }
-            keeper = legitimate.max { $0.location.stage < $1.location.stage } ?? inProgress.first
-            for other in inProgress where other.location != keeper!.location {
-                refuseDuplicate(other, keeper: keeper!)
-            }
-        }
-        if let keeper {
-            switch keeper.location.stage {
-            case .saved: saved(keeper)
-            case .draft, .pending: built(keeper)
-            case .published: break
-            }
-        }
-        if let published = copies.first(where: { $0.location == CopyLocation(.published, name) }) {
-            self.published(published, inProgress: keeper)
-        }
-        if context.buildRequested
-            && !actions.contains(where: { if case .consumeBuildRequest = $0 { true } else { false } })
-        {
-            actions.append(.consumeBuildRequest(name: name))
+    mutating func decide(_ situation: Situation) {
+        switch situation {
+        case .replacementInterrupted(let replacement): finishReplacement(replacement)
+        case .saved(let copy): save(copy)
+        case .built(let copy): keepBuilt(copy)
+        case .builtSpecEdited(let copy): builtSpecEdited(copy)
+        case .buildLost(let copy):
+            sendToSaved(copy, message: "its built environment is gone from the store, so it is built again in saved/")
+        case .submitted(let copy): submit(copy)
+        case .approved(let copy): approve(copy)
+        case .approvedOverPublished(let copy): approveOverPublished(copy)
+        case .rejected(let copy): reject(copy)
+        case .movedAfterEdit(let copy, _):
+            sendToSaved(
+                copy,
+                message:
+                    "spec.toml changed after it was built, so the move was not accepted: it is built again in saved/"
+            )
+        case .movedIllegally(let copy, let origin): undoMove(copy, from: origin)
+        case .copiedIn(let copy): undoMove(copy, from: nil)
+        case .publishedSpecEdited(let copy, let versionInProgress):
+            restorePublishedSpec(copy, versionInProgress: versionInProgress)
+        case .duplicate(let copy, let keeper): refuseDuplicate(copy, keeper: keeper)
+        case .removed: remove()
+        case .requestWithoutSave: actions.append(.consumeBuildRequest(name: name))
         }
     }
 
-    // MARK: saved
+    // MARK: rule 1, save; rule 2, build or retry
 
-    mutating func saved(_ copy: EnvironmentCopy) {
-        let location = copy.location
-        // A status carried in from another folder says nothing about this save, except how many builds there were.
-        let previous = copy.status?.stage == .saved ? copy.status : nil
-        let lastBuild = copy.status?.build ?? 0
-        if let problem = EnvironmentName.problem(with: name) {
-            markInvalid(copy, "\(location): the directory name is not valid: \(problem); rename the directory")
-            return
-        }
-        let parsed = Spec.parse(
-            copy.spec,
-            path: location.description + "/spec.toml",
-            directoryName: name,
-            pythons: context.pythons
-        )
-        guard case .success(let spec) = parsed, case .contents(let bytes) = copy.spec, let hash = copy.specSHA256 else {
-            let problem = if case .failure(let p) = parsed { p.description } else { "spec.toml cannot be read" }
-            markInvalid(copy, problem)
-            return
-        }
-        if let active = context.activeBuild {
-            if active == hash { return }
-            // Saved again while it builds: that build is of a spec nobody wants any more.
+    mutating func save(_ copy: EnvironmentCopy) {
+        let situation = SaveSituation.classify(copy, context: context)
+        if context.activeBuild != nil, !situation.isBuilding {
+            // Saved again (or made invalid) while another spec builds: that build is of a spec nobody wants any more.
             actions.append(.cancelBuild(name: name))
         }
-        if let done = context.built[hash] {
-            actions.append(.installLock(location, from: done))
-            let reused = previous?.specSHA256 != hash || previous?.state != .building
-            let message =
-                reused && previous?.state != .queued
-                ? "already built from the same spec: \(done.summary)" : done.summary
+        switch situation {
+        case .badName(let problem):
+            markInvalid(copy, "\(copy.location): the directory name is not valid: \(problem); rename the directory")
+        case .invalid(let problem):
+            markInvalid(copy, problem)
+        case .building(let active):
+            markBuilding(copy, active)
+        case .alreadyBuilt(let done, let hash):
+            moveBuiltToDraft(copy, done, hash: hash)
+        case .failed(let failure):
             setStatus(
                 copy,
                 Status(
-                    stage: .draft,
-                    state: .ready,
-                    specSHA256: hash,
-                    build: copy.status?.build,
-                    environment: done.path,
-                    python: done.python,
-                    message: message
-                ),
-                to: CopyLocation(.draft, name)
+                    stage: .saved,
+                    state: .failed,
+                    specSHA256: failure.specSHA256,
+                    build: failure.build,
+                    updated: context.now,
+                    message: failure.message
+                )
             )
-            actions.append(.move(from: location, to: CopyLocation(.draft, name)))
-            return
-        }
-        if let failure = context.failure, failure.specSHA256 == hash, !context.buildRequested {
-            setStatus(
-                copy,
-                Status(stage: .saved, state: .failed, specSHA256: hash, build: failure.build, message: failure.message)
-            )
-            return
-        }
-        let sameSpec = previous?.specSHA256 == hash
-        if sameSpec, previous?.state == .failed, !context.buildRequested { return }
-        let interrupted = sameSpec && (previous?.state == .queued || previous?.state == .building)
-        if context.settings.onSave == .wait && !context.buildRequested && !interrupted {
+        case .failedEarlier:
+            break
+        case .restingUntilAsked(let hash):
             setStatus(
                 copy,
                 Status(
@@ -131,32 +92,75 @@ private struct Decision {
                     state: .saved,
                     specSHA256: hash,
                     build: copy.status?.build,
+                    updated: context.now,
                     message: "valid; waiting for a build: run `kiln build \(name)`"
                 )
             )
-            return
+        case .needsBuild(let order):
+            queueBuild(copy, order)
         }
-        let build = lastBuild + 1
-        // The status first: the queue may start the build at once and write `building` over it.
+        if context.buildRequested { actions.append(.consumeBuildRequest(name: name)) }
+    }
+
+    /// A build of exactly this spec is queued or running: once it runs, the status says so.
+    mutating func markBuilding(_ copy: EnvironmentCopy, _ active: ActiveBuild) {
+        guard active.started else { return }
+        var status =
+            copy.status
+            ?? Status(stage: .saved, state: .building, specSHA256: active.specSHA256, updated: context.now)
+        guard status.state != .building || status.build != active.build else { return }
+        status.stage = .saved
+        status.state = .building
+        status.specSHA256 = active.specSHA256
+        status.build = active.build
+        status.environment = nil
+        status.python = nil
+        status.message =
+            "building; follow it with `tail -f logs/build-\(active.build).log` or `kiln logs \(name) --follow`"
+        setStatus(copy, status, journalMessage: "build \(active.build) started")
+    }
+
+    mutating func moveBuiltToDraft(_ copy: EnvironmentCopy, _ done: BuiltEnvironment, hash: String) {
+        let previous = copy.status?.stage == .saved ? copy.status : nil
+        // Built by this save's own build, or found in the store from an earlier one.
+        let ownBuild = previous?.specSHA256 == hash && (previous?.state == .building || previous?.state == .queued)
+        let draft = CopyLocation(.draft, name)
+        actions.append(.installLock(copy.location, from: done))
+        setStatus(
+            copy,
+            Status(
+                stage: .draft,
+                state: .ready,
+                specSHA256: hash,
+                build: copy.status?.build,
+                environment: done.path,
+                python: done.python,
+                updated: context.now,
+                message: ownBuild ? done.summary : "already built from the same spec: \(done.summary)"
+            ),
+            to: draft
+        )
+        actions.append(.move(from: copy.location, to: draft))
+    }
+
+    mutating func queueBuild(_ copy: EnvironmentCopy, _ order: BuildOrder) {
+        // The status first: the queue may start the build at once.
         setStatus(
             copy,
             Status(
                 stage: .saved,
                 state: .queued,
-                specSHA256: hash,
-                build: build,
-                message: "waiting for a build slot; the log will be logs/build-\(build).log"
+                specSHA256: order.specSHA256,
+                build: order.build,
+                updated: context.now,
+                message: "waiting for a build slot; the log will be logs/build-\(order.build).log"
             )
         )
-        actions.append(
-            .queueBuild(BuildOrder(name: name, specSHA256: hash, build: build, spec: spec, specBytes: bytes))
-        )
-        if context.buildRequested { actions.append(.consumeBuildRequest(name: name)) }
+        actions.append(.queueBuild(order))
     }
 
-    /// An invalid saved copy is never built: a build of an earlier save stops too.
+    /// An invalid saved copy is never built (`save` has stopped a build of an earlier save).
     mutating func markInvalid(_ copy: EnvironmentCopy, _ message: String) {
-        if context.activeBuild != nil { actions.append(.cancelBuild(name: name)) }
         setStatus(
             copy,
             Status(
@@ -164,151 +168,120 @@ private struct Decision {
                 state: .invalid,
                 specSHA256: copy.specSHA256,
                 build: copy.status?.build,
+                updated: context.now,
                 message: message
             )
         )
     }
 
-    // MARK: draft and pending
+    // MARK: rule 3, edit a draft or pending spec; built copies at rest
 
-    mutating func built(_ copy: EnvironmentCopy) {
-        guard let status = copy.status, let hash = status.specSHA256 else { return }
-        let where_ = copy.location.stage.rawValue
-        if copy.specSHA256 != hash {
-            let why =
-                copy.location.stage == .pending
-                ? "spec.toml was edited while pending: the submission is withdrawn and the new spec is built in saved/"
-                : "spec.toml was edited in \(where_)/: it no longer matches its build, so it is built again in saved/"
-            sendToSaved(copy, message: why)
-            return
-        }
-        guard let done = context.built[hash] else {
-            sendToSaved(copy, message: "its built environment is gone from the store, so it is built again in saved/")
-            return
-        }
+    mutating func builtSpecEdited(_ copy: EnvironmentCopy) {
+        let why =
+            copy.location.stage == .pending
+            ? "spec.toml was edited while pending: the submission is withdrawn and the new spec is built in saved/"
+            : "spec.toml was edited in \(copy.location.stage.rawValue)/: it no longer matches its build, so it is "
+                + "built again in saved/"
+        sendToSaved(copy, message: why)
+    }
+
+    /// A settled draft or pending copy: its status keeps pointing at its build in the store.
+    mutating func keepBuilt(_ copy: EnvironmentCopy) {
+        guard var status = copy.status, let hash = status.specSHA256, let done = context.built[hash] else { return }
         if status.environment != done.path || status.python != done.python {
-            var fixed = status
-            fixed.environment = done.path
-            fixed.python = done.python
-            setStatus(copy, fixed)
+            status.environment = done.path
+            status.python = done.python
+            setStatus(copy, status)
         }
     }
 
-    // MARK: published
+    // MARK: rule 4, submit; rule 5, approve; rule 6, reject
 
-    mutating func published(_ copy: EnvironmentCopy, inProgress: EnvironmentCopy?) {
-        guard copy.isSettled, let status = copy.status, let approved = status.specSHA256 else { return }
-        if copy.specSHA256 == approved { return }
-        guard let done = context.built[approved] else {
-            setStatus(
-                copy,
-                Status(
-                    stage: .published,
-                    state: .published,
-                    specSHA256: approved,
-                    build: status.build,
-                    environment: status.environment,
-                    python: status.python,
-                    message: "spec.toml was edited, but the approved spec is no longer in the store to restore it; "
-                        + "put the approved spec back by hand, and save edits in saved/\(name)"
-                )
-            )
-            return
-        }
-        let destination: EditDestination = inProgress == nil ? .saved : .besidePublished
-        actions.append(.restorePublishedSpec(name: name, approved: done, keepEdit: destination))
-        let kept =
-            destination == .saved
-            ? "the edit was moved to saved/\(name), where it is built as the next version"
-            : "the edit was kept as published/\(name)/spec.toml.edited, since another version is already in progress"
-        var restored = status
-        restored.message = "a published spec cannot change: the approved spec was restored; " + kept
-        setStatus(copy, restored)
+    mutating func submit(_ copy: EnvironmentCopy) {
+        guard var submitted = copy.status else { return }
+        submitted.stage = .pending
+        submitted.state = .awaitingApproval
+        submitted.message = "submitted; an admin approves it by moving it to published/, or rejects it back to draft/"
+        setStatus(copy, submitted)
     }
 
-    // MARK: arrivals by a move
+    mutating func approve(_ copy: EnvironmentCopy) {
+        setStatus(copy, approvedStatus(copy, message: "approved" + (copy.review.map { ": \($0)" } ?? "")))
+    }
 
-    mutating func arrive(_ copy: EnvironmentCopy, among copies: [EnvironmentCopy]) {
+    /// The new version takes `published/<name>` in one swap, through the scratch folder, and the old one goes to the
+    /// archive. Each step leaves something `finishReplacement` can complete after a crash.
+    mutating func approveOverPublished(_ copy: EnvironmentCopy) {
+        let published = CopyLocation(.published, name)
+        actions.append(.moveToScratch(copy.location))
+        actions.append(.swapScratchWithPublished(name: name))
+        actions.append(.archiveScratch(name: name, at: context.now))
+        let message =
+            "approved; it replaced the previous published version, which is kept in .kiln/archive/\(name)/"
+        actions.append(.writeStatus(published, approvedStatus(copy, message: message)))
+        record(
+            from: copy.location.description,
+            to: published.description,
+            state: .published,
+            spec: copy.specSHA256,
+            message: message
+        )
+    }
+
+    func approvedStatus(_ copy: EnvironmentCopy, message: String) -> Status {
+        Status(
+            stage: .published,
+            state: .published,
+            specSHA256: copy.specSHA256,
+            build: copy.status?.build,
+            environment: copy.status?.environment,
+            python: copy.status?.python,
+            updated: context.now,
+            message: message
+        )
+    }
+
+    /// Rule 5 after a crash: finish what `approveOverPublished` started.
+    mutating func finishReplacement(_ replacement: InterruptedReplacement) {
+        switch (replacement.incoming, replacement.publishedExists) {
+        case (true, true):
+            actions.append(.swapScratchWithPublished(name: name))
+            actions.append(.archiveScratch(name: name, at: context.now))
+        case (true, false):
+            actions.append(.moveScratchToPublished(name: name))
+        case (false, _):
+            actions.append(.archiveScratch(name: name, at: context.now))
+        }
+    }
+
+    mutating func reject(_ copy: EnvironmentCopy) {
+        guard var rejected = copy.status else { return }
+        rejected.stage = .draft
+        rejected.state = .rejected
+        rejected.message = copy.review ?? "rejected by an admin (no review note)"
+        setStatus(copy, rejected)
+    }
+
+    // MARK: rule 7, any other move
+
+    /// Not a move the protocol allows: undo it, to where it came from, or to saved/ if it came from outside.
+    mutating func undoMove(_ copy: EnvironmentCopy, from origin: Stage?) {
         let here = copy.location
-        let origin = copy.status?.stage
-        let hash = copy.specSHA256
-        let unchanged = copy.status?.specSHA256 != nil && copy.status?.specSHA256 == hash
-        let state = copy.status?.state
-
-        switch (origin, here.stage) {
-        case (.pending?, .published) where state == .awaitingApproval && unchanged:
-            if here.nested { actions.append(.replacePublished(name: name)) }
-            let target = CopyLocation(.published, name)
-            setStatus(
-                copy,
-                Status(
-                    stage: .published,
-                    state: .published,
-                    specSHA256: hash,
-                    build: copy.status?.build,
-                    environment: copy.status?.environment,
-                    python: copy.status?.python,
-                    message: here.nested
-                        ? "approved; it replaced the previous published version, which is kept in .kiln/archive/\(name)/"
-                        : "approved" + (copy.review.map { ": \($0)" } ?? "")
-                ),
-                at: target
-            )
-            return
-        case (.draft?, .pending) where (state == .ready || state == .rejected) && unchanged:
-            var submitted = copy.status!
-            submitted.stage = .pending
-            submitted.state = .awaitingApproval
-            submitted.message =
-                "submitted; an admin approves it by moving it to published/, or rejects it back to draft/"
-            setStatus(copy, submitted)
-            return
-        case (.pending?, .draft) where state == .awaitingApproval && unchanged:
-            var rejected = copy.status!
-            rejected.stage = .draft
-            rejected.state = .rejected
-            rejected.message = copy.review ?? "rejected by an admin (no review note)"
-            setStatus(copy, rejected)
-            return
-        case (.draft?, .pending), (.pending?, .draft), (.pending?, .published):
-            if !unchanged, !here.nested {
-                sendToSaved(
-                    copy,
-                    message:
-                        "spec.toml changed after it was built, so the move was not accepted: it is built again in saved/"
-                )
-                return
+        let why =
+            if let origin {
+                "\(origin.rawValue)/ → \(here.stage.rawValue)/ is not a move Kiln allows (draft/ → pending/ submits, "
+                    + "pending/ → published/ approves, pending/ → draft/ rejects, and builds move saved/ → draft/)"
+            } else {
+                "it arrived in \(here.stage.rawValue)/ from outside Kiln; new environments enter through saved/"
             }
-        default:
-            break
-        }
-        // Not a move the protocol allows: undo it, to where it came from, or to saved/ if it came from outside.
-        let occupied = Set(copies.map(\.location))
         var candidates: [CopyLocation] = []
         if let origin { candidates.append(CopyLocation(origin, name)) }
         candidates.append(CopyLocation(.saved, name))
-        let why: String
-        if let origin {
-            why =
-                "\(origin.rawValue)/ → \(here.stage.rawValue)/ is not a move Kiln allows (draft/ → pending/ submits, "
-                + "pending/ → published/ approves, pending/ → draft/ rejects, and builds move saved/ → draft/)"
-        } else {
-            why = "it arrived in \(here.stage.rawValue)/ from outside Kiln; new environments enter through saved/"
-        }
-        guard let target = candidates.first(where: { !occupied.contains($0) || $0 == here }), target != here else {
-            // Nowhere free to put it back: leave it, and say so where its owner will look.
-            var stuck = copy.status ?? Status(stage: here.stage, state: .invalid)
-            if stuck.stage != .saved || copy.status == nil {
-                stuck.state = .invalid
-            }
-            stuck.message =
-                "\(why); it cannot be moved back because \(candidates.map(\.description).joined(separator: " and ")) "
-                + "are taken: move or remove one copy"
-            if copy.status.map({ !$0.sameApartFromTime(stuck) }) ?? true {
-                actions.append(.writeStatus(here, stuck))
-            }
+        guard let target = candidates.first(where: { !occupied.contains($0) }) else {
+            leaveStuck(copy, why: why, taken: candidates)
             return
         }
+        let unchanged = copy.status?.specSHA256 != nil && copy.status?.specSHA256 == copy.specSHA256
         let back: Status
         if let status = copy.status, target.stage == origin, unchanged || target.stage == .saved {
             back = Status(
@@ -318,14 +291,16 @@ private struct Decision {
                 build: status.build,
                 environment: status.environment,
                 python: status.python,
+                updated: context.now,
                 message: "moved back: \(why)"
             )
         } else {
             back = Status(
                 stage: .saved,
                 state: .saved,
-                specSHA256: hash,
+                specSHA256: copy.specSHA256,
                 build: copy.status?.build,
+                updated: context.now,
                 message: "moved to saved/: \(why)"
             )
         }
@@ -334,38 +309,65 @@ private struct Decision {
         record(
             from: here.description,
             to: target.description,
-            state: back.state.rawValue,
-            spec: hash,
+            state: back.state,
+            spec: copy.specSHA256,
             message: back.message
         )
     }
 
-    // MARK: helpers
-
-    /// Moves a draft or pending copy back to saved/ to be built again.
-    mutating func sendToSaved(_ copy: EnvironmentCopy, message: String) {
-        let target = CopyLocation(.saved, name)
-        actions.append(.move(from: copy.location, to: target))
-        let status = Status(
-            stage: .saved,
-            state: .queued,
-            specSHA256: copy.specSHA256,
-            build: copy.status?.build,
-            message: message
-        )
-        actions.append(.writeStatus(target, status))
-        record(
-            from: copy.location.description,
-            to: target.description,
-            state: status.state.rawValue,
-            spec: copy.specSHA256,
-            message: message
-        )
+    /// Nowhere free to put it back: leave it, and say so where its owner will look.
+    mutating func leaveStuck(_ copy: EnvironmentCopy, why: String, taken: [CopyLocation]) {
+        var stuck = copy.status ?? Status(stage: copy.location.stage, state: .invalid, updated: context.now)
+        if stuck.stage != .saved || copy.status == nil { stuck.state = .invalid }
+        stuck.message =
+            "\(why); it cannot be moved back because \(taken.map(\.description).joined(separator: " and ")) "
+            + "are taken: move or remove one copy"
+        guard copy.status.map({ !$0.sameApartFromTime(stuck) }) ?? true else { return }
+        stuck.updated = context.now
+        actions.append(.writeStatus(copy.location, stuck))
     }
 
-    mutating func refuseDuplicate(_ copy: EnvironmentCopy, keeper: EnvironmentCopy) {
+    // MARK: rule 8, edit a published spec
+
+    /// What was approved stays published: the approved spec comes back, and the edit is kept, as the next version in
+    /// saved/ when none is in progress, else beside the published spec as `spec.toml.edited`.
+    mutating func restorePublishedSpec(_ copy: EnvironmentCopy, versionInProgress: Bool) {
+        guard var status = copy.status else { return }
+        guard let approved = context.approvedSpec else {
+            status.message =
+                "spec.toml was edited, but the approved spec is no longer in the store to restore it; put the "
+                + "approved spec back by hand, and save edits in saved/\(name)"
+            setStatus(copy, status)
+            return
+        }
+        let kept: String
+        switch copy.spec {
+        case .contents(let edit) where !versionInProgress:
+            actions.append(.createEnvironment(CopyLocation(.saved, name), spec: edit))
+            kept = "the edit was moved to saved/\(name), where it is built as the next version"
+        case .contents(let edit):
+            actions.append(.keepEditBeside(copy.location, edit))
+            kept =
+                "the edit was kept as published/\(name)/spec.toml.edited, since another version is already in progress"
+        case .missing:
+            kept = "spec.toml had been removed"
+        case .symlink, .notRegularFile, .tooLarge, .unreadable:
+            status.message =
+                "spec.toml was replaced by something Kiln cannot read (\(copy.spec)); move it away, and the "
+                + "approved spec is restored"
+            setStatus(copy, status)
+            return
+        }
+        actions.append(.writeSpec(copy.location, approved))
+        status.message = "a published spec cannot change: the approved spec was restored; " + kept
+        setStatus(copy, status, journalMessage: status.message)
+    }
+
+    // MARK: rule 9, two copies of one name
+
+    mutating func refuseDuplicate(_ copy: EnvironmentCopy, keeper: CopyLocation) {
         let message =
-            "another copy of '\(name)' is in progress at \(keeper.location); a name may have one version in "
+            "another copy of '\(name)' is in progress at \(keeper); a name may have one version in "
             + "progress: remove this copy, or rename its directory to make it a new environment"
         if context.activeBuild != nil && copy.location.stage == .saved {
             actions.append(.cancelBuild(name: name))
@@ -377,40 +379,84 @@ private struct Decision {
                 state: .invalid,
                 specSHA256: copy.specSHA256,
                 build: copy.status?.build,
+                updated: context.now,
                 message: message
             )
         )
     }
 
-    /// Writes a status if it says something new, and records a transition if the stage or state changed.
-    /// `to` is where the copy will be once the actions after this one ran; `at` is where it is now if the status
-    /// must be written to another place (an approval over an existing version).
+    // MARK: rule 10, delete
+
+    mutating func remove() {
+        if context.activeBuild != nil { actions.append(.cancelBuild(name: name)) }
+        if context.wasKnown {
+            actions.append(
+                .record(
+                    JournalEntry(
+                        time: context.now,
+                        name: name,
+                        from: "",
+                        to: "",
+                        state: "removed",
+                        spec: nil,
+                        message: "the directory was removed"
+                    )
+                )
+            )
+        }
+    }
+
+    // MARK: helpers
+
+    /// Moves a draft or pending copy back to saved/ to be built again.
+    mutating func sendToSaved(_ copy: EnvironmentCopy, message: String) {
+        let target = CopyLocation(.saved, name)
+        let status = Status(
+            stage: .saved,
+            state: .queued,
+            specSHA256: copy.specSHA256,
+            build: copy.status?.build,
+            updated: context.now,
+            message: message
+        )
+        actions.append(.move(from: copy.location, to: target))
+        actions.append(.writeStatus(target, status))
+        record(
+            from: copy.location.description,
+            to: target.description,
+            state: .queued,
+            spec: copy.specSHA256,
+            message: message
+        )
+    }
+
+    /// Writes a status if it says something new, and records a transition if the stage, state or spec changed.
+    /// `destination` is where the copy will be once the actions after this one ran.
     mutating func setStatus(
         _ copy: EnvironmentCopy,
         _ status: Status,
         to destination: CopyLocation? = nil,
-        at: CopyLocation? = nil
+        journalMessage: String? = nil
     ) {
         var status = status
         status.updated = context.now
-        if let old = copy.status, old.sameApartFromTime(status) { return }
-        let writeAt = at ?? copy.location
-        if at != nil {
-            actions.append(.writeStatus(writeAt, status))
-        } else {
-            actions.append(.writeStatus(copy.location, status))
-        }
         let old = copy.status
+        if let old, old.sameApartFromTime(status) { return }
+        actions.append(.writeStatus(copy.location, status))
         if old?.state != status.state || old?.stage != status.stage || old?.specSHA256 != status.specSHA256
-            || copy.location.nested
+            || old?.build != status.build || journalMessage != nil
         {
-            let from = copy.location.description
-            let to = (destination ?? writeAt).description
-            record(from: from, to: to, state: status.state.rawValue, spec: status.specSHA256, message: status.message)
+            record(
+                from: copy.location.description,
+                to: (destination ?? copy.location).description,
+                state: status.state,
+                spec: status.specSHA256,
+                message: journalMessage ?? status.message
+            )
         }
     }
 
-    mutating func record(from: String, to: String, state: String, spec: String?, message: String) {
+    mutating func record(from: String, to: String, state: EnvironmentState, spec: String?, message: String) {
         actions.append(
             .record(
                 JournalEntry(
@@ -418,7 +464,7 @@ private struct Decision {
                     name: name,
                     from: from,
                     to: to,
-                    state: state,
+                    state: state.rawValue,
                     spec: spec,
                     message: message
                 )

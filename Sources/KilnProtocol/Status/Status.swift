@@ -13,6 +13,7 @@ public struct Status: Sendable, Equatable {
     public var environment: String?
     /// The built environment's interpreter.
     public var python: String?
+    /// When the daemon wrote it. No default: a decision takes the time from its context, never from the clock.
     public var updated: Date
     public var message: String
 
@@ -23,7 +24,7 @@ public struct Status: Sendable, Equatable {
         build: Int? = nil,
         environment: String? = nil,
         python: String? = nil,
-        updated: Date = Date(),
+        updated: Date,
         message: String = ""
     ) {
         self.stage = stage

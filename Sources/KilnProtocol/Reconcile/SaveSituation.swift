@@ -1,0 +1,63 @@
+/// Where a copy in `saved/` stands (protocol rules 1 and 2), from its spec, its status and the daemon's builds.
+enum SaveSituation: Equatable {
+    /// The directory's name breaks the naming rule.
+    case badName(String)
+    /// The spec is invalid; the message names the file, the line and what is wrong.
+    case invalid(String)
+    /// A build of exactly this spec is queued or running.
+    case building(ActiveBuild)
+    /// This spec is in the store already (its own build just finished, or an earlier one).
+    case alreadyBuilt(BuiltEnvironment, hash: String)
+    /// Its build just failed.
+    case failed(BuildFailure)
+    /// Its status already says its build failed, and nobody asked for a retry.
+    case failedEarlier
+    /// `on_save = "wait"`: a valid save rests until `kiln build`.
+    case restingUntilAsked(hash: String)
+    /// It needs a build.
+    case needsBuild(BuildOrder)
+
+    var isBuilding: Bool {
+        if case .building = self { true } else { false }
+    }
+
+    static func classify(_ copy: EnvironmentCopy, context: ReconcileContext) -> SaveSituation {
+        let name = copy.location.name
+        if let problem = EnvironmentName.problem(with: name) { return .badName(problem) }
+        let parsed = Spec.parse(
+            copy.spec,
+            path: copy.location.description + "/spec.toml",
+            directoryName: name,
+            pythons: context.pythons
+        )
+        let spec: Spec
+        switch parsed {
+        case .success(let s): spec = s
+        case .failure(let problem): return .invalid(problem.description)
+        }
+        guard case .contents(let bytes) = copy.spec else { return .invalid("spec.toml cannot be read") }
+        let hash = SHA256Hex.of(bytes)
+        if let active = context.activeBuild, active.specSHA256 == hash { return .building(active) }
+        if let done = context.built[hash] { return .alreadyBuilt(done, hash: hash) }
+        if let failure = context.failure, failure.specSHA256 == hash, !context.buildRequested {
+            return .failed(failure)
+        }
+        // A status carried in from another folder says nothing about this save, except how many builds there were.
+        let previous = copy.status?.stage == .saved ? copy.status : nil
+        let sameSpec = previous?.specSHA256 == hash
+        if sameSpec, previous?.state == .failed, !context.buildRequested { return .failedEarlier }
+        // Queued or building when the daemon stopped: it is queued again whatever `on_save` says.
+        let interrupted = sameSpec && (previous?.state == .queued || previous?.state == .building)
+        if context.settings.onSave == .wait && !context.buildRequested && !interrupted {
+            return .restingUntilAsked(hash: hash)
+        }
+        let order = BuildOrder(
+            name: name,
+            specSHA256: hash,
+            build: (copy.status?.build ?? 0) + 1,
+            spec: spec,
+            specBytes: bytes
+        )
+        return .needsBuild(order)
+    }
+}

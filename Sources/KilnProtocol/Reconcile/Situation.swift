@@ -1,0 +1,108 @@
+/// What is on disk for one name, in the words of protocol section 4 (`docs/protocol.md`). `Reconciler` first
+/// classifies the copies of a name into situations, then decides each one with a function of its own.
+///
+/// Classification never looks at more than the copies and the context, and each case names the rule it comes from.
+public enum Situation: Sendable, Equatable {
+    /// Rule 5 (approve), after a crash: a replacement of the published version left a directory in `.kiln/tmp/`.
+    case replacementInterrupted(InterruptedReplacement)
+    /// Rule 1 (save) and rule 2 (build or retry): a copy in `saved/`.
+    case saved(EnvironmentCopy)
+    /// Rules 1, 4 and 6 at rest: a built copy in `draft/` or `pending/` whose spec still matches its build.
+    case built(EnvironmentCopy)
+    /// Rule 3: a draft or pending spec was edited, so it no longer matches its build.
+    case builtSpecEdited(EnvironmentCopy)
+    /// A built copy whose environment is gone from the store (removed by hand): it must be built again.
+    case buildLost(EnvironmentCopy)
+    /// Rule 4: `draft/<name>` moved to `pending/`, built and unchanged.
+    case submitted(EnvironmentCopy)
+    /// Rule 5: `pending/<name>` moved to `published/`, where no version was.
+    case approved(EnvironmentCopy)
+    /// Rule 5: `pending/<name>` moved into an existing `published/<name>/` (what plain `mv` does).
+    case approvedOverPublished(EnvironmentCopy)
+    /// Rule 6: `pending/<name>` moved back to `draft/`.
+    case rejected(EnvironmentCopy)
+    /// Rules 4 to 6 with a spec edited on the way: the move cannot be accepted for a spec that was not built.
+    case movedAfterEdit(EnvironmentCopy, from: Stage)
+    /// Rule 7: a move the protocol does not allow.
+    case movedIllegally(EnvironmentCopy, from: Stage)
+    /// Rule 7: a directory copied in from outside Kiln into a stage other than saved/ (or one whose status does not
+    /// fit its folder).
+    case copiedIn(EnvironmentCopy)
+    /// Rule 8: the spec of `published/<name>` was edited (or removed).
+    case publishedSpecEdited(EnvironmentCopy, versionInProgress: Bool)
+    /// Rule 9: a second copy in progress; `keeper` is the one that keeps the name.
+    case duplicate(EnvironmentCopy, keeper: CopyLocation)
+    /// Rule 10: every copy of the name is gone.
+    case removed
+    /// Rule 2: a `kiln build` request for a name with nothing in saved/ to build.
+    case requestWithoutSave
+
+    /// Classifies every copy of `name`. Arrivals by a move come first and alone: each is one step, and the next look
+    /// sees the result.
+    public static func classify(name: String, copies all: [EnvironmentCopy], context: ReconcileContext) -> [Situation] {
+        if let replacement = context.interruptedReplacement { return [.replacementInterrupted(replacement)] }
+        // A directory that is a symbolic link is never followed, so nothing can be written inside it; it is left be.
+        let copies = all.filter { !$0.isSymlink }
+        if copies.isEmpty {
+            return context.wasKnown || context.activeBuild != nil ? [.removed] : []
+        }
+        if let arrival = copies.first(where: isArrival) {
+            return [classifyArrival(arrival)]
+        }
+        var situations: [Situation] = []
+        let inProgress = copies.filter { $0.location.stage.isInProgress }
+        // The copy settled furthest along keeps the name; a copy in saved/ loses to a built one.
+        let settledBuilt = inProgress.filter { $0.isSettled && $0.location.stage != .saved }
+        let keeper = settledBuilt.max { $0.location.stage < $1.location.stage } ?? inProgress.first
+        if let keeper {
+            for other in inProgress where other.location != keeper.location {
+                situations.append(.duplicate(other, keeper: keeper.location))
+            }
+            situations.append(classifyInProgress(keeper, context: context))
+        }
+        if let published = copies.first(where: { $0.location == CopyLocation(.published, name) }),
+            let approved = published.status?.specSHA256, published.specSHA256 != approved
+        {
+            situations.append(.publishedSpecEdited(published, versionInProgress: keeper != nil))
+        }
+        if context.buildRequested, keeper?.location.stage != .saved {
+            situations.append(.requestWithoutSave)
+        }
+        return situations
+    }
+
+    /// A copy that got where it is by a move the daemon has not yet accepted: one whose status names another folder
+    /// (or none) outside saved/, or a published version dragged back into saved/ (which would unpublish it).
+    /// Other copies in saved/ are saves, whatever their status says.
+    static func isArrival(_ copy: EnvironmentCopy) -> Bool {
+        if copy.location.stage == .saved { return copy.status?.stage == .published }
+        return !copy.isSettled
+    }
+
+    static func classifyInProgress(_ copy: EnvironmentCopy, context: ReconcileContext) -> Situation {
+        guard copy.location.stage != .saved, let approved = copy.status?.specSHA256 else { return .saved(copy) }
+        if copy.specSHA256 != approved { return .builtSpecEdited(copy) }
+        if context.built[approved] == nil { return .buildLost(copy) }
+        return .built(copy)
+    }
+
+    /// A copy whose status names another folder (or no folder) got where it is by a move (protocol 4.4 to 4.7).
+    static func classifyArrival(_ copy: EnvironmentCopy) -> Situation {
+        let here = copy.location
+        guard let status = copy.status, status.stage != here.stage || here.nested else { return .copiedIn(copy) }
+        let origin = status.stage
+        let unchanged = status.specSHA256 != nil && status.specSHA256 == copy.specSHA256
+        switch (origin, here.stage) {
+        case (.pending, .published) where status.state == .awaitingApproval && unchanged:
+            return here.nested ? .approvedOverPublished(copy) : .approved(copy)
+        case (.draft, .pending) where (status.state == .ready || status.state == .rejected) && unchanged:
+            return .submitted(copy)
+        case (.pending, .draft) where status.state == .awaitingApproval && unchanged:
+            return .rejected(copy)
+        case (.draft, .pending), (.pending, .draft), (.pending, .published):
+            return unchanged || here.nested ? .movedIllegally(copy, from: origin) : .movedAfterEdit(copy, from: origin)
+        default:
+            return .movedIllegally(copy, from: origin)
+        }
+    }
+}

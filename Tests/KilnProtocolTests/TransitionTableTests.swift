@@ -1,0 +1,621 @@
+import Foundation
+import Testing
+
+@testable import KilnProtocol
+
+/// Golden tests: for every transition of protocol section 4 (`docs/protocol.md`), what is on disk for one name, and
+/// the exact list of actions one call of `Reconciler.decide` returns for it. A change to any decision, message or
+/// journal entry shows up here as a diff.
+@Suite("every transition of protocol section 4, as exact actions")
+struct TransitionTableTests {
+    @Test(arguments: TransitionTableTests.rows)
+    func decides(_ row: Row) {
+        let actions = Reconciler.decide(name: Golden.name, copies: row.copies, context: row.context)
+        #expect(actions == row.expected, "rule \(row.rule): \(row.title)")
+    }
+
+    @Test(arguments: TransitionTableTests.rows)
+    func decidesTheSameForTheSameInputs(_ row: Row) {
+        let first = Reconciler.decide(name: Golden.name, copies: row.copies, context: row.context)
+        let again = Reconciler.decide(name: Golden.name, copies: row.copies, context: row.context)
+        #expect(first == again)
+    }
+
+    /// The clock comes in the context, and only there: a later `now` changes the times, nothing else.
+    @Test(arguments: TransitionTableTests.rows)
+    func timeOnlyMovesTheTimestamps(_ row: Row) {
+        var later = row.context
+        later.now = Golden.now.addingTimeInterval(3600)
+        let actions = Reconciler.decide(name: Golden.name, copies: row.copies, context: later)
+        #expect(actions.map(Golden.withoutTime) == row.expected.map(Golden.withoutTime))
+    }
+
+    struct Row: Sendable, CustomTestStringConvertible {
+        var rule: Int
+        var title: String
+        var copies: [EnvironmentCopy]
+        var context: ReconcileContext
+        var expected: [Action]
+        var testDescription: String { "rule \(rule): \(title)" }
+    }
+
+    static let rows: [Row] = {
+        typealias G = Golden
+        let name = G.name
+        let saved = CopyLocation(.saved, name)
+        let draft = CopyLocation(.draft, name)
+        let pending = CopyLocation(.pending, name)
+        let published = CopyLocation(.published, name)
+        let nested = CopyLocation(.published, name, nested: true)
+        let order1 = BuildOrder(name: name, specSHA256: G.goodHash, build: 1, spec: G.goodSpec, specBytes: G.good)
+        let order2 = BuildOrder(name: name, specSHA256: G.goodHash, build: 2, spec: G.goodSpec, specBytes: G.good)
+        let editedOrder = BuildOrder(
+            name: name,
+            specSHA256: G.editedHash,
+            build: 2,
+            spec: G.editedSpec,
+            specBytes: G.edited
+        )
+        let queued1 = G.status(.saved, .queued, build: 1, "waiting for a build slot; the log will be logs/build-1.log")
+        let building1 = G.status(
+            .saved,
+            .building,
+            build: 1,
+            "building; follow it with `tail -f logs/build-1.log` or `kiln logs churn --follow`"
+        )
+        let ready = G.builtStatus(.draft, .ready, "built in 1.0 s: 6 distributions")
+        let awaiting = G.builtStatus(
+            .pending,
+            .awaitingApproval,
+            "submitted; an admin approves it by moving it to published/, or rejects it back to draft/"
+        )
+        let publishedStatus = G.builtStatus(.published, .published, "approved")
+        let illegal =
+            "is not a move Kiln allows (draft/ → pending/ submits, pending/ → published/ approves, pending/ → draft/ "
+            + "rejects, and builds move saved/ → draft/)"
+
+        return [
+            // Rule 1: save.
+            Row(
+                rule: 1,
+                title: "a valid new save is queued",
+                copies: [G.copy(saved)],
+                context: G.context(),
+                expected: [
+                    .writeStatus(saved, queued1),
+                    G.record(saved, saved, .queued, G.goodHash, queued1.message),
+                    .queueBuild(order1),
+                ]
+            ),
+            Row(
+                rule: 1,
+                title: "a queued build not started yet: nothing to do",
+                copies: [G.copy(saved, status: queued1)],
+                context: G.context(active: ActiveBuild(specSHA256: G.goodHash, build: 1, started: false)),
+                expected: []
+            ),
+            Row(
+                rule: 1,
+                title: "its build started: the status says building",
+                copies: [G.copy(saved, status: queued1)],
+                context: G.context(active: ActiveBuild(specSHA256: G.goodHash, build: 1, started: true)),
+                expected: [
+                    .writeStatus(saved, building1),
+                    G.record(saved, saved, .building, G.goodHash, "build 1 started"),
+                ]
+            ),
+            Row(
+                rule: 1,
+                title: "saved again while it builds: that build stops and a new one is queued",
+                copies: [G.copy(saved, spec: G.edited, status: building1)],
+                context: G.context(active: ActiveBuild(specSHA256: G.goodHash, build: 1, started: true)),
+                expected: [
+                    .cancelBuild(name: name),
+                    .writeStatus(
+                        saved,
+                        G.status(
+                            .saved,
+                            .queued,
+                            hash: G.editedHash,
+                            build: 2,
+                            "waiting for a build slot; the log will be logs/build-2.log"
+                        )
+                    ),
+                    G.record(
+                        saved,
+                        saved,
+                        .queued,
+                        G.editedHash,
+                        "waiting for a build slot; the log will be logs/build-2.log"
+                    ),
+                    .queueBuild(editedOrder),
+                ]
+            ),
+            Row(
+                rule: 1,
+                title: "a good build: the lock, then ready in draft/",
+                copies: [G.copy(saved, status: building1)],
+                context: G.context(built: [G.goodHash: G.goodBuild]),
+                expected: [
+                    .installLock(saved, from: G.goodBuild),
+                    .writeStatus(saved, ready),
+                    G.record(saved, draft, .ready, G.goodHash, ready.message),
+                    .move(from: saved, to: draft),
+                ]
+            ),
+            Row(
+                rule: 1,
+                title: "a spec built before is not rebuilt",
+                copies: [G.copy(saved)],
+                context: G.context(built: [G.goodHash: G.goodBuild]),
+                expected: {
+                    var status = ready
+                    status.build = nil
+                    status.message = "already built from the same spec: built in 1.0 s: 6 distributions"
+                    return [
+                        .installLock(saved, from: G.goodBuild),
+                        .writeStatus(saved, status),
+                        G.record(saved, draft, .ready, G.goodHash, status.message),
+                        .move(from: saved, to: draft),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 1,
+                title: "a failed build stays in saved/, saying why",
+                copies: [G.copy(saved, status: building1)],
+                context: G.context(failure: BuildFailure(specSHA256: G.goodHash, build: 1, message: "no solution")),
+                expected: [
+                    .writeStatus(saved, G.status(.saved, .failed, build: 1, "no solution")),
+                    G.record(saved, saved, .failed, G.goodHash, "no solution"),
+                ]
+            ),
+            Row(
+                rule: 1,
+                title: "a failed build is not retried by itself",
+                copies: [G.copy(saved, status: G.status(.saved, .failed, build: 1, "no solution"))],
+                context: G.context(),
+                expected: []
+            ),
+            Row(
+                rule: 1,
+                title: "an invalid spec is never built; the message says where",
+                copies: [G.copy(saved, spec: Array("base = \"python:3.11\"\nlibaries = []\n".utf8))],
+                context: G.context(),
+                expected: {
+                    let bytes = Array("base = \"python:3.11\"\nlibaries = []\n".utf8)
+                    let hash = SHA256Hex.of(bytes)
+                    let copy = G.copy(saved, spec: bytes)
+                    guard
+                        case .failure(let problem) = Spec.parse(
+                            copy.spec,
+                            path: "saved/churn/spec.toml",
+                            directoryName: name,
+                            pythons: G.pythons
+                        )
+                    else { return [] }
+                    let status = G.status(.saved, .invalid, hash: hash, build: nil, problem.description)
+                    return [.writeStatus(saved, status), G.record(saved, saved, .invalid, hash, status.message)]
+                }()
+            ),
+            Row(
+                rule: 1,
+                title: "on_save = \"wait\": a valid save rests until asked",
+                copies: [G.copy(saved)],
+                context: G.context(onSave: .wait),
+                expected: {
+                    let status = G.status(
+                        .saved,
+                        .saved,
+                        build: nil,
+                        "valid; waiting for a build: run `kiln build churn`"
+                    )
+                    return [.writeStatus(saved, status), G.record(saved, saved, .saved, G.goodHash, status.message)]
+                }()
+            ),
+            // Rule 2: build or retry.
+            Row(
+                rule: 2,
+                title: "kiln build retries a failed build, and the request is answered",
+                copies: [G.copy(saved, status: G.status(.saved, .failed, build: 1, "no solution"))],
+                context: G.context(requested: true),
+                expected: [
+                    .writeStatus(
+                        saved,
+                        G.status(
+                            .saved,
+                            .queued,
+                            build: 2,
+                            "waiting for a build slot; the log will be logs/build-2.log"
+                        )
+                    ),
+                    G.record(
+                        saved,
+                        saved,
+                        .queued,
+                        G.goodHash,
+                        "waiting for a build slot; the log will be logs/build-2.log"
+                    ),
+                    .queueBuild(order2),
+                    .consumeBuildRequest(name: name),
+                ]
+            ),
+            Row(
+                rule: 2,
+                title: "a request with nothing in saved/ to build is answered",
+                copies: [G.copy(draft, status: ready)],
+                context: G.context(built: [G.goodHash: G.goodBuild], requested: true),
+                expected: [.consumeBuildRequest(name: name)]
+            ),
+            // Rule 3: edit a draft or a pending spec.
+            Row(
+                rule: 3,
+                title: "an edited draft goes back to saved/",
+                copies: [G.copy(draft, spec: G.edited, status: ready)],
+                context: G.context(built: [G.goodHash: G.goodBuild]),
+                expected: {
+                    let message =
+                        "spec.toml was edited in draft/: it no longer matches its build, so it is built again in saved/"
+                    return [
+                        .move(from: draft, to: saved),
+                        .writeStatus(saved, G.status(.saved, .queued, hash: G.editedHash, build: 1, message)),
+                        G.record(draft, saved, .queued, G.editedHash, message),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 3,
+                title: "an edit in pending/ withdraws the submission",
+                copies: [G.copy(pending, spec: G.edited, status: awaiting)],
+                context: G.context(built: [G.goodHash: G.goodBuild]),
+                expected: {
+                    let message =
+                        "spec.toml was edited while pending: the submission is withdrawn and the new spec is built in "
+                        + "saved/"
+                    return [
+                        .move(from: pending, to: saved),
+                        .writeStatus(saved, G.status(.saved, .queued, hash: G.editedHash, build: 1, message)),
+                        G.record(pending, saved, .queued, G.editedHash, message),
+                    ]
+                }()
+            ),
+            // Rule 4: submit.
+            Row(
+                rule: 4,
+                title: "draft/ → pending/: awaiting approval",
+                copies: [G.copy(pending, status: ready)],
+                context: G.context(built: [G.goodHash: G.goodBuild]),
+                expected: [
+                    .writeStatus(pending, awaiting),
+                    G.record(pending, pending, .awaitingApproval, G.goodHash, awaiting.message),
+                ]
+            ),
+            // Rule 5: approve.
+            Row(
+                rule: 5,
+                title: "pending/ → published/: published",
+                copies: [G.copy(published, status: awaiting)],
+                context: G.context(built: [G.goodHash: G.goodBuild]),
+                expected: [
+                    .writeStatus(published, publishedStatus),
+                    G.record(published, published, .published, G.goodHash, "approved"),
+                ]
+            ),
+            Row(
+                rule: 5,
+                title: "approved over a published version: swapped in, the old one archived",
+                copies: [
+                    G.copy(published, status: publishedStatus),
+                    G.copy(
+                        nested,
+                        spec: G.edited,
+                        status: G.builtStatus(.pending, .awaitingApproval, "", G.editedHash)
+                    ),
+                ],
+                context: G.context(built: [G.goodHash: G.goodBuild, G.editedHash: G.editedBuild]),
+                expected: {
+                    let message =
+                        "approved; it replaced the previous published version, which is kept in .kiln/archive/churn/"
+                    return [
+                        .moveToScratch(nested),
+                        .swapScratchWithPublished(name: name),
+                        .archiveScratch(name: name, at: G.now),
+                        .writeStatus(published, G.builtStatus(.published, .published, message, G.editedHash)),
+                        G.record(nested, published, .published, G.editedHash, message),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 5,
+                title: "a replacement interrupted after the first step is finished",
+                copies: [G.copy(published, status: publishedStatus)],
+                context: G.context(replacement: InterruptedReplacement(incoming: true, publishedExists: true)),
+                expected: [.swapScratchWithPublished(name: name), .archiveScratch(name: name, at: G.now)]
+            ),
+            Row(
+                rule: 5,
+                title: "a replacement interrupted with no published version: the new one moves in",
+                copies: [],
+                context: G.context(replacement: InterruptedReplacement(incoming: true, publishedExists: false)),
+                expected: [.moveScratchToPublished(name: name)]
+            ),
+            Row(
+                rule: 5,
+                title: "a replacement interrupted after the swap: the old version goes to the archive",
+                copies: [G.copy(published, status: publishedStatus)],
+                context: G.context(replacement: InterruptedReplacement(incoming: false, publishedExists: true)),
+                expected: [.archiveScratch(name: name, at: G.now)]
+            ),
+            // Rule 6: reject.
+            Row(
+                rule: 6,
+                title: "pending/ → draft/ with a review note: rejected, the note its message",
+                copies: [G.copy(draft, status: awaiting, review: "pin numpy too")],
+                context: G.context(built: [G.goodHash: G.goodBuild]),
+                expected: [
+                    .writeStatus(draft, G.builtStatus(.draft, .rejected, "pin numpy too")),
+                    G.record(draft, draft, .rejected, G.goodHash, "pin numpy too"),
+                ]
+            ),
+            // Rule 7: any other move.
+            Row(
+                rule: 7,
+                title: "draft/ → published/ is moved back",
+                copies: [G.copy(published, status: ready)],
+                context: G.context(built: [G.goodHash: G.goodBuild]),
+                expected: {
+                    var back = ready
+                    back.message = "moved back: draft/ → published/ " + illegal
+                    return [
+                        .move(from: published, to: draft),
+                        .writeStatus(draft, back),
+                        G.record(published, draft, .ready, G.goodHash, back.message),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 7,
+                title: "published/ → saved/ is moved back: nobody unpublishes by mv",
+                copies: [G.copy(saved, status: publishedStatus)],
+                context: G.context(built: [G.goodHash: G.goodBuild]),
+                expected: {
+                    var back = publishedStatus
+                    back.message = "moved back: published/ → saved/ " + illegal
+                    return [
+                        .move(from: saved, to: published),
+                        .writeStatus(published, back),
+                        G.record(saved, published, .published, G.goodHash, back.message),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 7,
+                title: "a folder copied in from outside goes to saved/",
+                copies: [G.copy(pending)],
+                context: G.context(),
+                expected: {
+                    let message =
+                        "moved to saved/: it arrived in pending/ from outside Kiln; new environments enter through saved/"
+                    return [
+                        .move(from: pending, to: saved),
+                        .writeStatus(saved, G.status(.saved, .saved, build: nil, message)),
+                        G.record(pending, saved, .saved, G.goodHash, message),
+                    ]
+                }()
+            ),
+            // Rule 8: edit a published spec.
+            Row(
+                rule: 8,
+                title: "an edited published spec is restored; the edit becomes the next version in saved/",
+                copies: [G.copy(published, spec: G.edited, status: publishedStatus)],
+                context: G.context(built: [G.goodHash: G.goodBuild], approvedSpec: G.good),
+                expected: {
+                    var status = publishedStatus
+                    status.message =
+                        "a published spec cannot change: the approved spec was restored; the edit was moved to "
+                        + "saved/churn, where it is built as the next version"
+                    return [
+                        .createEnvironment(saved, spec: G.edited),
+                        .writeSpec(published, G.good),
+                        .writeStatus(published, status),
+                        G.record(published, published, .published, G.goodHash, status.message),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 8,
+                title: "with another version in progress, the edit is kept beside the published spec",
+                copies: [G.copy(draft, status: ready), G.copy(published, spec: G.edited, status: publishedStatus)],
+                context: G.context(built: [G.goodHash: G.goodBuild], approvedSpec: G.good),
+                expected: {
+                    var status = publishedStatus
+                    status.message =
+                        "a published spec cannot change: the approved spec was restored; the edit was kept as "
+                        + "published/churn/spec.toml.edited, since another version is already in progress"
+                    return [
+                        .keepEditBeside(published, G.edited),
+                        .writeSpec(published, G.good),
+                        .writeStatus(published, status),
+                        G.record(published, published, .published, G.goodHash, status.message),
+                    ]
+                }()
+            ),
+            // Rule 9: two copies of one name.
+            Row(
+                rule: 9,
+                title: "a second copy in progress is invalid, naming the other",
+                copies: [G.copy(saved, spec: G.edited), G.copy(draft, status: ready)],
+                context: G.context(built: [G.goodHash: G.goodBuild]),
+                expected: {
+                    let message =
+                        "another copy of 'churn' is in progress at draft/churn; a name may have one version in "
+                        + "progress: remove this copy, or rename its directory to make it a new environment"
+                    return [
+                        .writeStatus(saved, G.status(.saved, .invalid, hash: G.editedHash, build: nil, message)),
+                        G.record(saved, saved, .invalid, G.editedHash, message),
+                    ]
+                }()
+            ),
+            // Rule 10: delete.
+            Row(
+                rule: 10,
+                title: "a removed environment is recorded, and its build stopped",
+                copies: [],
+                context: G.context(active: ActiveBuild(specSHA256: G.goodHash, build: 1, started: true), known: true),
+                expected: [
+                    .cancelBuild(name: name),
+                    .record(
+                        JournalEntry(
+                            time: G.now,
+                            name: name,
+                            from: "",
+                            to: "",
+                            state: "removed",
+                            spec: nil,
+                            message: "the directory was removed"
+                        )
+                    ),
+                ]
+            ),
+        ]
+    }()
+}
+
+/// The fixed inputs of the golden table.
+enum Golden {
+    static let name = "churn"
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+    static let earlier = Date(timeIntervalSince1970: 1_700_000_000)
+    static let pythons: Set<String> = ["3.11", "3.12"]
+    static let good = Array("base = \"python:3.11\"\nlibraries = [\"pandas==2.2.3\"]\n".utf8)
+    static let edited = Array("base = \"python:3.11\"\nlibraries = [\"pandas==2.2.2\"]\n".utf8)
+    static let goodHash = SHA256Hex.of(good)
+    static let editedHash = SHA256Hex.of(edited)
+    static let goodSpec = parse(good)
+    static let editedSpec = parse(edited)
+    static let goodBuild = built(goodHash)
+    static let editedBuild = built(editedHash)
+
+    static func parse(_ bytes: [UInt8]) -> Spec {
+        guard
+            case .success(let spec) = Spec.parse(
+                .contents(bytes),
+                path: "spec.toml",
+                directoryName: name,
+                pythons: pythons
+            )
+        else { preconditionFailure("the golden specs are valid") }
+        return spec
+    }
+
+    static func built(_ hash: String) -> BuiltEnvironment {
+        BuiltEnvironment(
+            specSHA256: hash,
+            path: "/ws/.kiln/envs/\(hash)",
+            python: "/ws/.kiln/envs/\(hash)/bin/python",
+            summary: "built in 1.0 s: 6 distributions"
+        )
+    }
+
+    static func copy(
+        _ location: CopyLocation,
+        spec: [UInt8] = good,
+        status: Status? = nil,
+        review: String? = nil
+    ) -> EnvironmentCopy {
+        EnvironmentCopy(location: location, spec: .contents(spec), status: status, review: review)
+    }
+
+    /// A status as a decision writes it: at `now`.
+    static func status(
+        _ stage: Stage,
+        _ state: EnvironmentState,
+        hash: String = goodHash,
+        build: Int?,
+        _ message: String
+    ) -> Status {
+        Status(stage: stage, state: state, specSHA256: hash, build: build, updated: now, message: message)
+    }
+
+    /// A built copy's status, pointing at its build in the store.
+    static func builtStatus(
+        _ stage: Stage,
+        _ state: EnvironmentState,
+        _ message: String,
+        _ hash: String = goodHash
+    ) -> Status {
+        let env = built(hash)
+        return Status(
+            stage: stage,
+            state: state,
+            specSHA256: hash,
+            build: 1,
+            environment: env.path,
+            python: env.python,
+            updated: now,
+            message: message
+        )
+    }
+
+    static func context(
+        active: ActiveBuild? = nil,
+        failure: BuildFailure? = nil,
+        built: [String: BuiltEnvironment] = [:],
+        approvedSpec: [UInt8]? = nil,
+        replacement: InterruptedReplacement? = nil,
+        requested: Bool = false,
+        known: Bool = true,
+        onSave: WorkspaceSettings.OnSave = .build
+    ) -> ReconcileContext {
+        var settings = WorkspaceSettings()
+        settings.onSave = onSave
+        return ReconcileContext(
+            settings: settings,
+            pythons: pythons,
+            activeBuild: active,
+            failure: failure,
+            built: built,
+            approvedSpec: approvedSpec,
+            interruptedReplacement: replacement,
+            buildRequested: requested,
+            wasKnown: known,
+            now: now
+        )
+    }
+
+    static func record(
+        _ from: CopyLocation,
+        _ to: CopyLocation,
+        _ state: EnvironmentState,
+        _ spec: String?,
+        _ message: String
+    ) -> Action {
+        .record(
+            JournalEntry(
+                time: now,
+                name: name,
+                from: from.description,
+                to: to.description,
+                state: state.rawValue,
+                spec: spec,
+                message: message
+            )
+        )
+    }
+
+    /// The action with every time in it set to one fixed instant.
+    static func withoutTime(_ action: Action) -> Action {
+        switch action {
+        case .writeStatus(let location, var status):
+            status.updated = earlier
+            return .writeStatus(location, status)
+        case .record(var entry):
+            entry.time = earlier
+            return .record(entry)
+        case .archiveScratch(let name, _):
+            return .archiveScratch(name: name, at: earlier)
+        default:
+            return action
+        }
+    }
+}
