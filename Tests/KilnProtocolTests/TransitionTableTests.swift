@@ -403,6 +403,22 @@ struct TransitionTableTests {
                     ]
                 }()
             ),
+            Row(
+                rule: 7,
+                title: "a folder copied in with a status naming a build this workspace lacks is not an approval",
+                copies: [G.copy(published, status: awaiting)],
+                context: G.context(),
+                expected: {
+                    let message =
+                        "moved to saved/: it arrived in published/ from outside Kiln; new environments enter through "
+                        + "saved/"
+                    return [
+                        .move(from: published, to: saved),
+                        .writeStatus(saved, G.status(.saved, .saved, build: 1, message)),
+                        G.record(published, saved, .saved, G.goodHash, message),
+                    ]
+                }()
+            ),
             // Rule 8: edit a published spec.
             Row(
                 rule: 8,

@@ -47,7 +47,7 @@ public enum Situation: Sendable, Equatable {
             return context.wasKnown || context.activeBuild != nil ? [.removed] : []
         }
         if let arrival = copies.first(where: isArrival) {
-            return [classifyArrival(arrival)]
+            return [classifyArrival(arrival, context: context)]
         }
         var situations: [Situation] = []
         let inProgress = copies.filter { $0.location.stage.isInProgress }
@@ -87,9 +87,11 @@ public enum Situation: Sendable, Equatable {
     }
 
     /// A copy whose status names another folder (or no folder) got where it is by a move (protocol 4.4 to 4.7).
-    static func classifyArrival(_ copy: EnvironmentCopy) -> Situation {
+    static func classifyArrival(_ copy: EnvironmentCopy, context: ReconcileContext) -> Situation {
         let here = copy.location
         guard let status = copy.status, status.stage != here.stage || here.nested else { return .copiedIn(copy) }
+        // A status that names a build this workspace does not have came with a folder copied in from elsewhere.
+        if status.state.isBuilt, context.built[status.specSHA256 ?? ""] == nil { return .copiedIn(copy) }
         let origin = status.stage
         let unchanged = status.specSHA256 != nil && status.specSHA256 == copy.specSHA256
         switch (origin, here.stage) {
