@@ -88,7 +88,8 @@ public actor Daemon {
         settling[name]?.cancel()
         let settle = settings.settle
         settling[name] = Task {
-            try? await Task.sleep(for: settle)
+            // No tolerance: the settle time is the whole of the wait a user sees before Kiln reacts.
+            try? await Task.sleep(until: .now + settle, tolerance: .zero, clock: .continuous)
             guard !Task.isCancelled else { return }
             self.settled(name)
         }

@@ -81,4 +81,8 @@ struct TOMLGateTests {
         #expect(accepted > 0)
         #expect(accepted < iterations)
     }
+
+    @Test func everyScalarShapeCompiles() {
+        #expect(ScalarShapes.patterns.count == 8)
+    }
 }

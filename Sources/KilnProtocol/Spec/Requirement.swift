@@ -19,7 +19,7 @@ public struct Requirement: Sendable, Equatable {
         var scanner = Scanner(text)
         scanner.skipSpaces()
         guard let rawName = scanner.take(while: { $0.isASCIIAlnum || "._-".contains($0) }), !rawName.isEmpty,
-            rawName.first!.isASCIIAlnum, rawName.last!.isASCIIAlnum
+            rawName.first?.isASCIIAlnum == true, rawName.last?.isASCIIAlnum == true
         else {
             throw RequirementError(text: text, reason: "it must start with a distribution name such as 'pandas'")
         }
@@ -101,7 +101,7 @@ public struct Requirement: Sendable, Equatable {
             scanner.advance(op.count)
             scanner.skipSpaces()
             let version = scanner.take(while: { $0.isASCIIAlnum || ".*+!-_".contains($0) }) ?? ""
-            guard !version.isEmpty, version.first!.isASCIIAlnum else {
+            guard version.first?.isASCIIAlnum == true else {
                 throw RequirementError(text: text, reason: "'\(op)' must be followed by a version such as 2.2.3")
             }
             if version.contains("*") && !(op == "==" || op == "!=") || version.dropLast(2).contains("*")

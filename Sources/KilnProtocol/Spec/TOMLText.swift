@@ -23,7 +23,7 @@ public enum TOMLText {
     /// An offset date-time in UTC with second precision, e.g. `2026-11-24T10:00:00Z`.
     public static func dateTime(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = .gmt
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         return String(
             format: "%04d-%02d-%02dT%02d:%02d:%02dZ",
