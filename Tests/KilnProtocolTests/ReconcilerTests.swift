@@ -136,6 +136,31 @@ struct ReconcilerTests {
         #expect(ws.archived.count == 1)
     }
 
+    /// A crash after any step of an approval over a published version: the next looks finish the replacement, and
+    /// exactly one old version is archived.
+    @Test(arguments: 0...5)
+    func anApprovalOverAPublishedVersionSurvivesACrashAfterAnyStep(_ stepsDone: Int) {
+        var ws = FakeWorkspace()
+        ws.registerBuild()
+        ws.registerBuild(of: FakeWorkspace.edited)
+        ws.put(.published, spec: FakeWorkspace.good, status: ws.builtStatus(.published))
+        ws.put(
+            .published,
+            spec: FakeWorkspace.edited,
+            status: ws.builtStatus(.pending, spec: FakeWorkspace.edited),
+            nested: true
+        )
+        for action in ws.decide().prefix(stepsDone) { ws.apply(action) }
+        ws.now += 60  // the daemon restarts later
+        ws.settle()
+        #expect(ws.scratch == nil)
+        #expect(ws.copies.count == 1)
+        #expect(ws.at(.published)?.specSHA256 == SHA256Hex.of(Array(FakeWorkspace.edited.utf8)))
+        #expect(ws.at(.published)?.status?.state == .published)
+        #expect(ws.archived.count == 1)
+        #expect(ws.archived.first?.specSHA256 == SHA256Hex.of(Array(FakeWorkspace.good.utf8)))
+    }
+
     @Test func rejectionCarriesTheReviewNote() {
         var ws = FakeWorkspace()
         ws.registerBuild()
