@@ -30,7 +30,7 @@ struct Serve: AsyncParsableCommand {
         do {
             try await Server.run(root: layout.root, logger: Logger(label: "kiln.serve"))
         } catch let error as DaemonError {
-            throw CLIError(error.description)
+            throw CLIError.workspace(error.description)
         }
     }
 }
