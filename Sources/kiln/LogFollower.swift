@@ -30,6 +30,8 @@ struct LogFollower {
         var movingSince: ContinuousClock.Instant?
         while true {
             let all = WorkspaceReader(layout: layout).copies(of: name)
+            // The log is the build's own, whatever its status says yet: it is shown even while a move settles.
+            if let holder = all.first(where: { $0.status?.build == build }) { show(holder.location, build: build) }
             if let reason = try unsettled(all) {
                 let since = movingSince ?? .now
                 movingSince = since
@@ -45,7 +47,6 @@ struct LogFollower {
                     "build \(build) of '\(name)' is gone: no copy names it any more (\(whereabouts(all, in: layout)))"
                 )
             }
-            show(holder.location, build: build)
             if newest > build { try replaced(build, by: newest) }
             switch status.state {
             case .queued, .building:

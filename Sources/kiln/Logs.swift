@@ -38,7 +38,10 @@ struct Logs: ParsableCommand {
                 note("build \(number) of '\(name)' is queued; its log starts when it runs")
                 return
             }
-            throw CLIError.workspace("\(path) is missing: \(latest.location) is \(status.state.rawValue)")
+            throw CLIError.refused(
+                "build \(number) of '\(name)' has no log: \(path) is missing (\(latest.location) is "
+                    + "\(status.state.rawValue))"
+            )
         }
         tail.printNew()
     }
