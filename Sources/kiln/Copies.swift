@@ -64,7 +64,7 @@ func whereabouts(_ copies: [EnvironmentCopy], in layout: WorkspaceLayout) -> Str
     let serving = DaemonPresence.isServing(layout)
     return copies.map { copy in
         switch CopyCondition(copy, layout: layout) {
-        case .settled(let status): "\(copy.location) is \(status.state.rawValue)"
+        case .settled(let status): "\(copy.location) \(phrase(status.state))"
         case let other: "\(copy.location): \(other.summary(daemonServing: serving))"
         }
     }.joined(separator: "; ")
@@ -76,5 +76,20 @@ func ensureFree(_ location: CopyLocation, in layout: WorkspaceLayout, action: St
         throw CLIError.refused(
             "cannot \(action) '\(location.name)': \(location) already exists; a move never replaces one"
         )
+    }
+}
+
+/// A state as the end of a sentence about a copy: "saved/x failed to build".
+func phrase(_ state: EnvironmentState) -> String {
+    switch state {
+    case .saved: "waits for `kiln build`"
+    case .queued: "is queued for a build"
+    case .building: "is building"
+    case .failed: "failed to build"
+    case .invalid: "has an invalid spec"
+    case .ready: "is ready"
+    case .rejected: "was rejected"
+    case .awaitingApproval: "is awaiting approval"
+    case .published: "is published"
     }
 }

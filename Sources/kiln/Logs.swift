@@ -39,8 +39,8 @@ struct Logs: ParsableCommand {
                 return
             }
             throw CLIError.refused(
-                "build \(number) of '\(name)' has no log: \(path) is missing (\(latest.location) is "
-                    + "\(status.state.rawValue))"
+                "build \(number) of '\(name)' has no log: \(path) is missing (\(latest.location) "
+                    + "\(phrase(status.state)))"
             )
         }
         tail.printNew()

@@ -31,6 +31,8 @@ struct Serve: AsyncParsableCommand {
             try await Server.run(root: layout.root, logger: Logger(label: "kiln.serve"))
         } catch let error as DaemonError {
             throw CLIError.workspace(error.description)
+        } catch {
+            throw CLIError.workspace("kiln serve stopped on \(layout.root): \(error)")
         }
     }
 }

@@ -99,7 +99,7 @@ import Testing
         )
         let result = await ws.kiln("run", "broken", "--", "python", "-c", "print(1)")
         #expect(result.status == 1)
-        #expect(result.stderr.contains("saved/broken is failed"))
+        #expect(result.stderr.contains("saved/broken failed to build"))
     }
 
     @Test func buildWritesARequestAndRefusesInvalidAndMissing() async throws {
