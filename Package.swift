@@ -96,5 +96,11 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
+        // Every `kiln` command against temp workspaces whose state the tests write as the daemon would: no daemon.
+        .testTarget(
+            name: "KilnCLITests",
+            dependencies: ["KilnProtocol", "KilnWorkspace", "KilnTestSupport", "kiln"],
+            swiftSettings: strict
+        ),
     ]
 )

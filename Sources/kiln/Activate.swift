@@ -2,21 +2,40 @@ import ArgumentParser
 import KilnProtocol
 import KilnWorkspace
 
+/// A built environment that can be used: where it lives, and which copy it is.
+struct UsableEnvironment {
+    var location: CopyLocation
+    var environment: String
+    var python: String
+}
+
 /// Picks the copy of a name that can be used: a built draft, else the published one (protocol: only draft and
 /// published environments can be activated).
-func usableEnvironment(_ name: String, in layout: WorkspaceLayout, stage: Stage?) throws -> (EnvironmentCopy, Status) {
+func usableEnvironment(_ name: String, in layout: WorkspaceLayout, stage: Stage?) throws -> UsableEnvironment {
     let all = try copies(of: name, in: layout)
     let order: [Stage] = stage.map { [$0] } ?? [.draft, .published]
     for s in order {
         guard let copy = all.first(where: { $0.location == CopyLocation(s, name) }), let status = copy.status,
-            copy.isSettled, copy.matchesBuild, let python = status.python,
-            WorkspaceFiles.kind(python) != .missing
+            copy.isSettled, copy.matchesBuild
         else { continue }
-        return (copy, status)
+        guard let environment = status.environment, let python = status.python else {
+            throw CLIError.workspace(
+                "\(layout.status(copy.location)) says '\(status.state.rawValue)' but does not name its environment "
+                    + "and python; the file is damaged: `kiln serve` fills them in when it next looks at '\(name)' "
+                    + "— is it running?"
+            )
+        }
+        guard WorkspaceFiles.kind(python) != .missing else {
+            throw CLIError.workspace(
+                "the built environment of \(copy.location) is gone: \(python) does not exist; `kiln serve` builds "
+                    + "it again when it next looks at '\(name)' — is it running?"
+            )
+        }
+        return UsableEnvironment(location: copy.location, environment: environment, python: python)
     }
-    let whereabouts = all.map { "\($0.location) is \($0.status?.state.rawValue ?? "without status")" }
-    throw CLIError(
-        "'\(name)' cannot be used: only a built environment in draft/ or published/ can (\(whereabouts.joined(separator: "; ")))"
+    let places = stage.map { "\($0.rawValue)/" } ?? "draft/ or published/"
+    throw CLIError.refused(
+        "'\(name)' cannot be used: only a built environment in \(places) can, and \(whereabouts(all, in: layout))"
     )
 }
 
@@ -37,8 +56,8 @@ struct Activate: ParsableCommand {
     }
 
     func run() throws {
-        let (_, status) = try usableEnvironment(name, in: try options.layout(), stage: stage)
-        print(". \(shellQuote(status.environment! + "/bin/activate"))")
+        let usable = try usableEnvironment(name, in: try options.layout(), stage: stage)
+        print(". \(shellQuote(usable.environment + "/bin/activate"))")
     }
 }
 

@@ -19,7 +19,7 @@ struct Approve: ParsableCommand {
         let pending = try copy(name, in: .pending, of: layout, action: "approve")
         guard pending.status?.state == .awaitingApproval, pending.matchesBuild else {
             let state = pending.status.map { "'\($0.state.rawValue)' (\($0.message))" } ?? "no status"
-            throw CLIError(
+            throw CLIError.refused(
                 "cannot approve '\(name)' yet: its status is \(state), not awaiting-approval; the daemon marks a "
                     + "submission once it has checked it (is `kiln serve` running?)"
             )

@@ -15,8 +15,8 @@ struct Build: ParsableCommand {
     func run() throws {
         let layout = try options.layout()
         let saved = try copy(name, in: .saved, of: layout, action: "build")
-        if saved.status?.state == .invalid {
-            throw CLIError("'\(name)' is invalid: \(saved.status!.message)")
+        if let status = saved.status, status.state == .invalid {
+            throw CLIError.refused("'\(name)' is invalid: \(status.message)")
         }
         try WorkspaceFiles.makeDirectory(layout.requests)
         try WorkspaceFiles.writeAtomically(

@@ -22,7 +22,9 @@ struct Check: ParsableCommand {
                 .lastPathComponent
             switch Spec.parse(WorkspaceFiles.readSpec(file), path: file, directoryName: directory, pythons: pythons) {
             case .success(let spec):
-                print("\(file): valid (python \(spec.base.text), \(spec.libraries.count) libraries)")
+                print(
+                    "\(file): valid (python \(spec.base.text), \(counted(spec.libraries.count, "library", "libraries")))"
+                )
             case .failure(let problem):
                 print(problem.description)
                 bad += 1

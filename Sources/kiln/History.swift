@@ -11,7 +11,7 @@ struct History: ParsableCommand {
     func run() throws {
         let layout = try options.layout()
         let entries = Journal(layout: layout).entries(for: try validName(name))
-        guard !entries.isEmpty else { throw CLIError("the journal has nothing about '\(name)'") }
+        guard !entries.isEmpty else { throw CLIError.refused("the journal has nothing about '\(name)'") }
         for e in entries {
             let move =
                 e.from == e.to ? e.to : "\(e.from.isEmpty ? "(new)" : e.from) → \(e.to.isEmpty ? "(gone)" : e.to)"

@@ -21,23 +21,34 @@ struct New: ParsableCommand {
     @Option(help: "What the environment is for.")
     var description: String?
 
+    func validate() throws {
+        if let problem = EnvironmentName.problem(with: name) { throw ValidationError(problem) }
+        guard PythonVersion(base: base) != nil else {
+            throw ValidationError("--base \(base) is not of the form python:X.Y, e.g. python:3.11")
+        }
+        for text in libraries {
+            do {
+                _ = try Requirement(parsing: text)
+            } catch {
+                throw ValidationError("--lib \(error.message)")
+            }
+        }
+    }
+
     func run() throws {
         let layout = try options.layout()
-        _ = try validName(name)
-        guard let version = PythonVersion(base: base) else {
-            throw CLIError("--base \(base) is not of the form python:X.Y, e.g. python:3.11")
-        }
+        guard let version = PythonVersion(base: base) else { throw ValidationError("--base \(base) is not valid") }
         var requirements: [Requirement] = []
         for text in libraries {
             do {
                 requirements.append(try Requirement(parsing: text))
             } catch {
-                throw CLIError("--lib \(error.message)")
+                throw ValidationError("--lib \(error.message)")
             }
         }
         let existing = WorkspaceReader(layout: layout).copies(of: name).filter { $0.location.stage.isInProgress }
         if let other = existing.first {
-            throw CLIError(
+            throw CLIError.refused(
                 "'\(name)' already has a version in progress at \(other.location); edit its spec.toml instead"
             )
         }

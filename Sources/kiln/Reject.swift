@@ -15,6 +15,7 @@ struct Reject: ParsableCommand {
     func run() throws {
         let layout = try options.layout()
         let pending = try copy(name, in: .pending, of: layout, action: "reject")
+        try ensureFree(CopyLocation(.draft, name), in: layout, action: "reject")
         try WorkspaceFiles.writeAtomically(layout.review(pending.location), reason + "\n")
         try WorkspaceFiles.move(layout.directory(pending.location), to: layout.directory(CopyLocation(.draft, name)))
         print("rejected '\(name)': back in draft/ with your note")

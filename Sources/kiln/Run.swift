@@ -9,7 +9,8 @@ import Glibc
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a command inside an environment: kiln run NAME -- python script.py"
+        abstract: "Run a command inside an environment: kiln run NAME -- python script.py",
+        discussion: "The command replaces kiln, so the exit code is the command's own."
     )
 
     @OptionGroup var options: WorkspaceOptions
@@ -18,15 +19,17 @@ struct Run: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
-        let (_, status) = try usableEnvironment(name, in: try options.layout(), stage: nil)
-        let env = status.environment!
-        var argv = command
-        if argv.isEmpty { argv = ["python"] }
-        setenv("VIRTUAL_ENV", env, 1)
-        setenv("PATH", env + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), 1)
+        let usable = try usableEnvironment(name, in: try options.layout(), stage: nil)
+        let argv = command.isEmpty ? ["python"] : command
+        setenv("VIRTUAL_ENV", usable.environment, 1)
+        setenv(
+            "PATH",
+            usable.environment + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+            1
+        )
         unsetenv("PYTHONHOME")
         let cArgs = argv.map { strdup($0) } + [nil]
         execvp(argv[0], cArgs)
-        throw CLIError("cannot run \(argv[0]): \(String(cString: strerror(errno)))")
+        throw CLIError.refused("cannot run \(argv[0]) in '\(name)': \(String(cString: strerror(errno)))")
     }
 }

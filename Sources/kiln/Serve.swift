@@ -30,7 +30,9 @@ struct Serve: AsyncParsableCommand {
         do {
             try await Server.run(root: layout.root, logger: Logger(label: "kiln.serve"))
         } catch let error as DaemonError {
-            throw CLIError(error.description)
+            throw CLIError.workspace(error.description)
+        } catch {
+            throw CLIError.workspace("kiln serve stopped on \(layout.root): \(error)")
         }
     }
 }

@@ -5,7 +5,8 @@ import KilnWorkspace
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Print the status of an environment (every copy of the name)."
+        abstract: "Print the status of an environment (every copy of the name).",
+        discussion: "Right after a move, waits (up to 3 s) for the daemon to catch up before printing."
     )
 
     @OptionGroup var options: WorkspaceOptions
@@ -13,13 +14,28 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let layout = try options.layout()
-        for copy in try copies(of: name, in: layout) {
+        let all = MoveWait.read(try validName(name), in: layout)
+        guard !all.isEmpty else {
+            throw CLIError.refused("no environment named '\(name)' in \(layout.root); `kiln list` shows what there is")
+        }
+        let serving = DaemonPresence.isServing(layout)
+        var problem: String?
+        for copy in all {
             print("# \(copy.location)")
-            if let status = copy.status {
+            let condition = CopyCondition(copy, layout: layout)
+            switch condition {
+            case .settled(let status):
                 print(status.rendered())
-            } else {
-                print("no status yet: the daemon has not looked at it (is `kiln serve` running?)\n")
+            case .moving(let reason):
+                print((copy.status?.rendered() ?? "") + "# " + reason + "\n")
+                problem = problem ?? reason
+            case .damaged(let reason):
+                print("# " + reason + "\n")
+                problem = problem ?? reason
+            case .noStatus, .symlink:
+                print("# " + condition.summary(daemonServing: serving) + "\n")
             }
         }
+        if let problem { throw CLIError.workspace(problem) }
     }
 }

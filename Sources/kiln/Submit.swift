@@ -14,10 +14,12 @@ struct Submit: ParsableCommand {
         let layout = try options.layout()
         let draft = try copy(name, in: .draft, of: layout, action: "submit")
         guard draft.matchesBuild else {
-            throw CLIError(
-                "cannot submit '\(name)': its spec does not match its build (\(draft.status?.message ?? "no status")); wait for the rebuild"
+            throw CLIError.refused(
+                "cannot submit '\(name)': its spec does not match its build (\(draft.status?.message ?? "no status")); "
+                    + "wait for the rebuild"
             )
         }
+        try ensureFree(CopyLocation(.pending, name), in: layout, action: "submit")
         try WorkspaceFiles.move(layout.directory(draft.location), to: layout.directory(CopyLocation(.pending, name)))
         print("submitted '\(name)': it waits in pending/ for an admin")
     }
