@@ -39,12 +39,10 @@ enum DirectoryListing {
 }
 
 extension DirectoryListing {
-    /// `d_name`, which Swift imports as a fixed-size tuple.
+    /// `d_name`, read in place up to its NUL. Never as the 256-byte tuple Swift imports it as: readdir packs entries
+    /// by their real length, so copying the whole tuple can read past the end of the buffer.
     static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
-        withUnsafePointer(to: &entry.pointee.d_name) { tuple in
-            tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: tuple.pointee)) {
-                String(cString: $0)
-            }
-        }
+        let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
+        return String(cString: UnsafeRawPointer(entry).advanced(by: offset).assumingMemoryBound(to: CChar.self))
     }
 }

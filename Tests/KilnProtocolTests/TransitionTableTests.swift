@@ -162,6 +162,26 @@ struct TransitionTableTests {
             ),
             Row(
                 rule: 1,
+                title: "a queued build whose spec another name has built meanwhile is dropped: ready at once",
+                copies: [G.copy(saved, status: queued1)],
+                context: G.context(
+                    active: ActiveBuild(specSHA256: G.goodHash, build: 1, started: false),
+                    built: [G.goodHash: G.goodBuild]
+                ),
+                expected: {
+                    var status = ready
+                    status.message = "built in 1.0 s: 6 distributions"
+                    return [
+                        .cancelBuild(name: name),
+                        .installLock(saved, from: G.goodBuild),
+                        .writeStatus(saved, status),
+                        G.record(saved, draft, .ready, G.goodHash, status.message),
+                        .move(from: saved, to: draft),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 1,
                 title: "a failed build stays in saved/, saying why",
                 copies: [G.copy(saved, status: building1)],
                 context: G.context(failure: BuildFailure(specSHA256: G.goodHash, build: 1, message: "no solution")),

@@ -37,8 +37,12 @@ enum SaveSituation: Equatable {
         }
         guard case .contents(let bytes) = copy.spec else { return .invalid("spec.toml cannot be read") }
         let hash = SHA256Hex.of(bytes)
-        if let active = context.activeBuild, active.specSHA256 == hash { return .building(active) }
+        let active = context.activeBuild.flatMap { $0.specSHA256 == hash ? $0 : nil }
+        if let active, active.started { return .building(active) }
+        // Checked before a queued build: another name with the same spec may have built it meanwhile, and then the
+        // queued build is not needed (`save` cancels it).
         if let done = context.built[hash] { return .alreadyBuilt(done, hash: hash) }
+        if let active { return .building(active) }
         if let failure = context.failure, failure.specSHA256 == hash, !context.buildRequested {
             return .failed(failure)
         }
