@@ -36,6 +36,13 @@ public struct EnvironmentBuilder: Sendable {
             "build \(order.build) of '\(order.name)', spec sha256 \(order.specSHA256), at \(TOMLText.dateTime(Date()))"
         )
         log.say("python \(order.spec.base.text): \(interpreter)")
+        // A registered environment is never built over: another name with the same spec may have finished it while
+        // this order waited, and rebuilding would run the tools against an environment people already use.
+        if let existing = EnvironmentStore.find(order.specSHA256, in: layout) {
+            log.say("already built from the same spec, in \(existing.path): nothing to run")
+            log.say("done: \(existing.summary)")
+            return .built(existing)
+        }
         let outcome = await withTaskGroup(of: BuildOutcome?.self) { group in
             group.addTask {
                 await self.run(order, interpreter: interpreter, settings: settings, log: log, started: started)
