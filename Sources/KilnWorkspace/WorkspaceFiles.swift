@@ -172,10 +172,12 @@ public enum WorkspaceFiles {
         guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }
         var names: [String] = []
+        // The name is read in place, up to its NUL. Copying `entry.pointee` (or its whole d_name) reads
+        // MemoryLayout<dirent>.size bytes, but an entry is only d_reclen long: the last one in glibc's buffer can end
+        // at a page boundary, and the copy then faults (seen in the daemon listing /usr/bin for interpreters).
+        guard let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else { return [] }
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
+            let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
             if name != "." && name != ".." { names.append(name) }
         }
         return names
