@@ -109,6 +109,16 @@ final class TestWorkspace: @unchecked Sendable {
     var daemonIsRunning: Bool { daemon.map { kill($0.processIdentifier, 0) == 0 && $0.isRunning } ?? false }
     var daemonOutput: String { (try? String(contentsOfFile: daemonLog, encoding: .utf8)) ?? "" }
 
+    /// The part of the daemon's log a failure report needs: its crash report from the crashing thread on, if it
+    /// crashed (the tail alone shows only the other threads), else the last lines.
+    var daemonOutputForReport: String {
+        let output = daemonOutput
+        if let crash = output.range(of: "*** Program crashed") {
+            return String(output[crash.lowerBound...].prefix(6000))
+        }
+        return String(output.suffix(3000))
+    }
+
     /// Rewrites `workspace.toml` the way an editor saving atomically would.
     func editSettings(_ transform: (String) -> String) throws {
         let text = try String(contentsOfFile: layout.settingsFile, encoding: .utf8)
@@ -169,7 +179,7 @@ final class TestWorkspace: @unchecked Sendable {
         }
         if !seen {
             Issue.record(
-                "the daemon never logged '\(text)'; its log:\n\(daemonOutput.suffix(3000))",
+                "the daemon never logged '\(text)'; its log:\n\(daemonOutputForReport)",
                 sourceLocation: sourceLocation
             )
             throw Failure("timed out")
@@ -226,7 +236,7 @@ final class TestWorkspace: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(25))
         }
         Issue.record(
-            "\(relativeDirectory): status never matched; last: \(last.map { "\($0.state.rawValue): \($0.message)" } ?? "none"); daemon log:\n\(daemonOutput.suffix(3000))",
+            "\(relativeDirectory): status never matched; last: \(last.map { "\($0.state.rawValue): \($0.message)" } ?? "none"); daemon log:\n\(daemonOutputForReport)",
             sourceLocation: sourceLocation
         )
         throw Failure("timed out")
