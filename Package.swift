@@ -90,6 +90,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KilnWatchTests", dependencies: ["KilnWatch"], swiftSettings: strict),
+        .testTarget(name: "KilnBuildTests", dependencies: ["KilnBuild"], swiftSettings: strict),
         .testTarget(
             name: "KilnIntegrationTests",
             dependencies: ["KilnProtocol", "KilnWorkspace", "KilnTestSupport", "kiln"],

@@ -12,12 +12,16 @@ cd "$(dirname "$0")/.."
 smoke=0
 for arg in "$@"; do [ "$arg" = "--smoke" ] && smoke=1; done
 
-# Its own scratch path: `.build` may be in use by a debug build or a test run at the same time.
-swift build -c release --product kiln --scratch-path .build-bench
-kiln="$(swift build -c release --product kiln --scratch-path .build-bench --show-bin-path)/kiln"
+# The one release build that scripts/demo.sh also makes, with the same command, in the default `.build`: after the
+# demo (or a first run here) this is a no-op, where a scratch path of its own cost a second full release build
+# (minutes on two cores) for every newcomer running scripts/test.sh. Release products sit beside the debug ones
+# (.build/release, .build/debug) and share the fetched packages. A debug build or test run started meanwhile is not
+# disturbed: SwiftPM makes it wait for its lock on .build, and a short wait matters less than a second build.
+swift build -c release --product kiln
+kiln="$(swift build -c release --product kiln --show-bin-path)/kiln"
 
 if [ "$smoke" = 1 ]; then
-    out=.build-bench/benchmarks-smoke.md
+    out=.build/benchmarks-smoke.md
 else
     out=docs/benchmarks.md
 fi

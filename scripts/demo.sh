@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The same command as Benchmarks/run.sh, so scripts/test.sh (which runs the smoke benchmarks) reuses this build.
 swift build -c release --product kiln
 run="${1:-$(mktemp -d /tmp/kiln-sample.XXXXXX)}"
 mkdir -p "$run"

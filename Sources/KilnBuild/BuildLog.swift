@@ -25,6 +25,13 @@ final class BuildLog: Sendable {
         _ = try? descriptor.writeAll(Array(("kiln: " + line + "\n").utf8))
     }
 
+    /// A step's time as the log shows it: seconds with two decimals ("0.12 s"), enough to compare steps.
+    static func seconds(_ duration: Duration) -> String {
+        let parts = duration.components
+        let value = Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+        return String(format: "%.2f s", value)
+    }
+
     /// The byte offset where the next write lands.
     var size: Int { Int((try? descriptor.seek(offset: 0, from: .end)) ?? 0) }
 

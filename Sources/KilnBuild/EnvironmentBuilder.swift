@@ -36,6 +36,13 @@ public struct EnvironmentBuilder: Sendable {
             "build \(order.build) of '\(order.name)', spec sha256 \(order.specSHA256), at \(TOMLText.dateTime(Date()))"
         )
         log.say("python \(order.spec.base.text): \(interpreter)")
+        // A registered environment is never built over: another name with the same spec may have finished it while
+        // this order waited, and rebuilding would run the tools against an environment people already use.
+        if let existing = EnvironmentStore.find(order.specSHA256, in: layout) {
+            log.say("already built from the same spec, in \(existing.path): nothing to run")
+            log.say("done: \(existing.summary)")
+            return .built(existing)
+        }
         let outcome = await withTaskGroup(of: BuildOutcome?.self) { group in
             group.addTask {
                 await self.run(order, interpreter: interpreter, settings: settings, log: log, started: started)
@@ -86,10 +93,12 @@ public struct EnvironmentBuilder: Sendable {
                     work + "/requirements.in",
                     order.spec.libraries.map(\.text).joined(separator: "\n") + "\n"
                 )
-                async let created: Void = step("create", log) {
+                // The two run at once, so their tools' output interleaves; their timings follow, in step order.
+                log.say("step create and step resolve, at the same time")
+                async let created = step("create", log, alongside: true) {
                     try await tool(uv, ["venv", "--python", interpreter, "--no-project", "--quiet", path], log)
                 }
-                async let resolved: Void = step("resolve", log) {
+                async let resolved = step("resolve", log, alongside: true) {
                     try await tool(
                         uv,
                         [
@@ -100,8 +109,9 @@ public struct EnvironmentBuilder: Sendable {
                         in: work
                     )
                 }
-                try await created
-                try await resolved
+                let (createTook, resolveTook) = try await (created, resolved)
+                log.say("step create took \(BuildLog.seconds(createTook))")
+                log.say("step resolve took \(BuildLog.seconds(resolveTook))")
                 try WorkspaceFiles.move(work, to: metadata)
                 try await step("install", log) {
                     try await tool(
@@ -195,18 +205,29 @@ public struct EnvironmentBuilder: Sendable {
         var reason: String
     }
 
-    private func step(_ name: String, _ log: BuildLog, _ body: () async throws -> Void) async throws {
+    /// Runs one step and returns how long it took. A step on its own says when it starts and how long it took; one
+    /// running `alongside` another leaves both lines to its caller, which writes them in step order.
+    @discardableResult
+    private func step(
+        _ name: String,
+        _ log: BuildLog,
+        alongside: Bool = false,
+        _ body: () async throws -> Void
+    ) async throws -> Duration {
         try Task.checkCancellation()
         let offset = log.size
-        log.say("step \(name)")
+        if !alongside { log.say("step \(name)") }
         let started = ContinuousClock.now
-        defer { log.say("step \(name) took \(ContinuousClock.now - started)") }
         do {
             try await body()
         } catch let exit as ToolExit {
+            log.say("step \(name) failed after \(BuildLog.seconds(ContinuousClock.now - started))")
             let reason = log.failureReason(since: offset)
             throw StepFailure(step: name, reason: reason.isEmpty ? exit.description : reason)
         }
+        let took = ContinuousClock.now - started
+        if !alongside { log.say("step \(name) took \(BuildLog.seconds(took))") }
+        return took
     }
 
     private struct ToolExit: Error, CustomStringConvertible {

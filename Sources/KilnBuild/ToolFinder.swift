@@ -19,7 +19,8 @@ public struct ToolFinder: Sendable {
         let pyenv = environment["PYENV_ROOT"] ?? home + "/.pyenv"
         var candidates = path.filter { !$0.contains("/shims") }.map { $0 + "/uv" }
         candidates.append(home + "/.local/bin/uv")
-        candidates += WorkspaceFiles.list(pyenv + "/versions").sorted().reversed().map {
+        // Newest first by number: string order would put 3.9 ahead of 3.13.
+        candidates += PythonFinder.newestFirst(WorkspaceFiles.list(pyenv + "/versions")).map {
             "\(pyenv)/versions/\($0)/bin/uv"
         }
         candidates += path.filter { $0.contains("/shims") }.map { $0 + "/uv" }

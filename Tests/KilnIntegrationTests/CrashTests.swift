@@ -81,7 +81,7 @@ struct CrashTests {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("never settled; daemon log:\n\(ws.daemonOutput.suffix(4000))")
+        Issue.record("never settled; daemon log:\n\(ws.daemonOutputForReport)")
         throw Failure("never settled")
     }
 

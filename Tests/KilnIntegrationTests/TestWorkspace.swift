@@ -26,6 +26,8 @@ final class TestWorkspace: @unchecked Sendable {
             [
                 "python3", script, dir, "kiln-demo-greet==1.0.0", "kiln-demo-greet==1.1.0",
                 "kiln-demo-report==2.1.0:kiln-demo-greet>=1.0",
+                // A source distribution whose build outlasts any test: the build timeout's case.
+                "--slow-build", "kiln-demo-slow==1.0.0",
             ]
         )
         precondition(result.status == 0, "make_wheels.py failed: \(result.output)")
@@ -107,25 +109,103 @@ final class TestWorkspace: @unchecked Sendable {
     var daemonIsRunning: Bool { daemon.map { kill($0.processIdentifier, 0) == 0 && $0.isRunning } ?? false }
     var daemonOutput: String { (try? String(contentsOfFile: daemonLog, encoding: .utf8)) ?? "" }
 
-    // MARK: what people do
-
-    func path(_ relative: String) -> String { root + "/" + relative }
-
-    /// Saves a spec the way most editors and `sed -i` do: write a temporary file, rename it over spec.toml.
-    func save(_ relativeDirectory: String, _ text: String) throws {
-        try save(relativeDirectory, bytes: Array(text.utf8))
+    /// The part of the daemon's log a failure report needs: its crash report from the crashing thread on, if it
+    /// crashed (the tail alone shows only the other threads), else the last lines.
+    var daemonOutputForReport: String {
+        let output = daemonOutput
+        if let crash = output.range(of: "*** Program crashed") {
+            return String(output[crash.lowerBound...].prefix(6000))
+        }
+        return String(output.suffix(3000))
     }
 
-    func save(_ relativeDirectory: String, bytes: [UInt8]) throws {
-        let dir = path(relativeDirectory)
+    /// Rewrites `workspace.toml` the way an editor saving atomically would.
+    func editSettings(_ transform: (String) -> String) throws {
+        let text = try String(contentsOfFile: layout.settingsFile, encoding: .utf8)
+        try transform(text).write(toFile: layout.settingsFile, atomically: true, encoding: .utf8)
+    }
+
+    /// Processes working for this workspace's builds, as "pid: command line": any process other than the daemon
+    /// (and this test) whose command line, environment or working folder names `<served>/.kiln/`. Build tools run
+    /// with the store or the cache in their arguments, with `UV_CACHE_DIR`/`PIP_CACHE_DIR` inside `.kiln/`, or
+    /// in `.kiln/building/`, and whatever they start inherits that environment. The daemon's own command line
+    /// names only the workspace root.
+    func buildProcesses(served: String? = nil) -> [String] {
+        let marker = (served ?? root) + "/.kiln/"
+        let skip: Set<Int32> = [getpid(), daemon?.processIdentifier ?? -1]
+        var found: [String] = []
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), !skip.contains(pid) else { continue }
+            let cmdline = TestWorkspace.procText("/proc/\(entry)/cmdline")
+            let mentions =
+                cmdline.contains(marker) || TestWorkspace.procText("/proc/\(entry)/environ").contains(marker)
+                || ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/cwd")).map {
+                    ($0 + "/").hasPrefix(marker)
+                } ?? false)
+            if mentions { found.append("\(pid): \(cmdline)") }
+        }
+        return found
+    }
+
+    private static func procText(_ path: String) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { return "" }
+        return String(decoding: data.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+    }
+
+    /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
+    static func waitUntil(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return condition()
+    }
+
+    /// Waits until the daemon's log holds `count` lines containing `text` past byte `offset` (a size of
+    /// `daemonOutput` taken earlier). The log is the daemon's only account of what it did not write to disk, such
+    /// as a rescan that found nothing to do.
+    func waitForLog(
+        _ text: String,
+        count: Int = 1,
+        after offset: Int = 0,
+        timeout: Duration = .seconds(30),
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let seen = await TestWorkspace.waitUntil(timeout: timeout) {
+            daemonOutput.utf8.dropFirst(offset).split(separator: UInt8(ascii: "\n")).filter {
+                String(decoding: $0, as: UTF8.self).contains(text)
+            }.count >= count
+        }
+        if !seen {
+            Issue.record(
+                "the daemon never logged '\(text)'; its log:\n\(daemonOutputForReport)",
+                sourceLocation: sourceLocation
+            )
+            throw Failure("timed out")
+        }
+    }
+
+    // MARK: what people do
+
+    /// A path in the workspace; `via` names another view of the same folder (a FUSE mount of it).
+    func path(_ relative: String, via view: String? = nil) -> String { (view ?? root) + "/" + relative }
+
+    /// Saves a spec the way most editors and `sed -i` do: write a temporary file, rename it over spec.toml.
+    func save(_ relativeDirectory: String, _ text: String, via view: String? = nil) throws {
+        try save(relativeDirectory, bytes: Array(text.utf8), via: view)
+    }
+
+    func save(_ relativeDirectory: String, bytes: [UInt8], via view: String? = nil) throws {
+        let dir = path(relativeDirectory, via: view)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let temp = dir + "/.spec.toml.swp"
         _ = FileManager.default.createFile(atPath: temp, contents: Data(bytes))
         guard rename(temp, dir + "/spec.toml") == 0 else { throw Failure("rename failed: \(errno)") }
     }
 
-    func mv(_ from: String, _ to: String) throws {
-        let r = TestWorkspace.run("/bin/mv", [path(from), path(to)])
+    func mv(_ from: String, _ to: String, via view: String? = nil) throws {
+        let r = TestWorkspace.run("/bin/mv", [path(from, via: view), path(to, via: view)])
         guard r.status == 0 else { throw Failure("mv \(from) \(to): \(r.output)") }
     }
 
@@ -156,7 +236,7 @@ final class TestWorkspace: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(25))
         }
         Issue.record(
-            "\(relativeDirectory): status never matched; last: \(last.map { "\($0.state.rawValue): \($0.message)" } ?? "none"); daemon log:\n\(daemonOutput.suffix(3000))",
+            "\(relativeDirectory): status never matched; last: \(last.map { "\($0.state.rawValue): \($0.message)" } ?? "none"); daemon log:\n\(daemonOutputForReport)",
             sourceLocation: sourceLocation
         )
         throw Failure("timed out")

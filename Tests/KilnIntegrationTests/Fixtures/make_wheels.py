@@ -1,17 +1,51 @@
 #!/usr/bin/env python3
 """Write tiny, real, installable wheels, so builds in tests and in the sample workspace need no index.
 
-usage: make_wheels.py OUTDIR NAME==VERSION[:DEP,DEP...] ...
+usage: make_wheels.py OUTDIR NAME==VERSION[:DEP,DEP...] ... [--slow-build NAME==VERSION ...]
   e.g. make_wheels.py wheels kiln-demo-greet==1.0.0 kiln-demo-report==2.1.0:kiln-demo-greet>=1.0
 
 Each wheel holds a module (the name with '-' as '_') whose __version__ is the version and whose greet()
 returns "hello from NAME VERSION". Standard library only.
+
+--slow-build NAME==VERSION writes a source distribution instead, whose in-tree build backend sleeps for
+SLOW_BUILD_SECONDS and then fails: a real package whose build takes longer than any test's patience, for the
+build timeout. It has no static metadata (no PKG-INFO, no [project] table), so an installer must run the backend
+even to resolve it, and it needs nothing from an index.
 """
 import base64
 import hashlib
+import io
 import os
 import sys
+import tarfile
 import zipfile
+
+SLOW_BUILD_SECONDS = 120
+
+SLOW_BACKEND = f"""\
+# A PEP 517 backend that never finishes in time: kiln's tests use it for the build timeout.
+import time
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+
+
+def _hang(*args, **kwargs):
+    time.sleep({SLOW_BUILD_SECONDS})
+    raise RuntimeError("this package's build is meant to outlast the build timeout")
+
+
+prepare_metadata_for_build_wheel = _hang
+build_wheel = _hang
+"""
+
+SLOW_PYPROJECT = """\
+[build-system]
+requires = []
+build-backend = "slow_backend"
+backend-path = ["."]
+"""
 
 
 def record_line(path, data):
@@ -46,17 +80,37 @@ def make_wheel(outdir, name, version, deps):
     return path
 
 
+def make_slow_sdist(outdir, name, version):
+    root = f"{name}-{version}"
+    path = os.path.join(outdir, f"{root}.tar.gz")
+    with tarfile.open(path, "w:gz") as tf:
+        for member, text in (("pyproject.toml", SLOW_PYPROJECT), ("slow_backend.py", SLOW_BACKEND)):
+            data = text.encode()
+            info = tarfile.TarInfo(f"{root}/{member}")
+            info.size = len(data)
+            info.mtime = 1767225600  # fixed, like the wheels' dates
+            tf.addfile(info, io.BytesIO(data))
+    return path
+
+
 def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__)
     outdir = argv[1]
     os.makedirs(outdir, exist_ok=True)
+    slow = False
     for arg in argv[2:]:
+        if arg == "--slow-build":
+            slow = True
+            continue
         spec, _, deps = arg.partition(":")
         name, sep, version = spec.partition("==")
         if not sep:
             sys.exit(f"{arg}: expected NAME==VERSION")
-        print(make_wheel(outdir, name, version, [d for d in deps.split(",") if d]))
+        if slow:
+            print(make_slow_sdist(outdir, name, version))
+        else:
+            print(make_wheel(outdir, name, version, [d for d in deps.split(",") if d]))
 
 
 if __name__ == "__main__":
