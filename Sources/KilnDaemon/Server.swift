@@ -40,7 +40,7 @@ public enum Server {
             logger: logger,
             buildJobs: jobsContinuation
         )
-        let versions = pythons.keys.compactMap(PythonVersion.init(text:)).sorted().map(\.text)
+        let versions = PythonFinder.sortedVersions(pythons.keys)
         logger.info(
             "serving \(layout.root)",
             metadata: [
