@@ -25,8 +25,16 @@ public struct EnvironmentBuilder: Sendable {
         logPath: String
     ) async -> BuildOutcome {
         let log: BuildLog
+        let logs = (logPath as NSString).deletingLastPathComponent
+        // O_NOFOLLOW guards only the log file itself: a `logs` link would take the log outside the workspace.
+        if WorkspaceFiles.kind(logs) == .symlink {
+            return .failed(
+                "\(logs) is a symbolic link, and Kiln never writes through a link a person placed: remove it, then "
+                    + "run `kiln build \(order.name)`"
+            )
+        }
         do {
-            try WorkspaceFiles.makeDirectory((logPath as NSString).deletingLastPathComponent)
+            try WorkspaceFiles.makeDirectory(logs)
             log = try BuildLog(path: logPath)
         } catch {
             return .failed("cannot write the build log \(logPath): \(error)")
