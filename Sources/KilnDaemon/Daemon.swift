@@ -139,6 +139,8 @@ public actor Daemon {
         var names = reader.names().union(known).union(running.keys).union(queue.map(\.name))
         names.formUnion(WorkspaceFiles.list(layout.requests).filter { !$0.hasPrefix(".") })
         names.formUnion(WorkspaceFiles.list(layout.scratch).filter { !$0.hasPrefix(".") })
+        // The benchmarks read this: a full look has begun.
+        logger.debug("looking at every environment", metadata: ["names": "\(names.count)"])
         var skipped = 0
         var looked = 0
         for name in names.sorted() {
