@@ -24,3 +24,19 @@ if ! python3 -m uv --version >/dev/null 2>&1; then
     if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
 fi
 echo "setup: $(python3 -m uv --version)"
+
+# Jupyter, for the notebook tests: ipykernel and its dependencies as wheels for Python 3.11, downloaded once from
+# PyPI into a folder the tests use as find_links (the tests themselves never reach an index), and jupyter_client
+# for the `python3` that drives a kernel in the tests.
+jupyter_wheels="${KILN_TEST_WHEELS:-$HOME/.cache/kiln-test-wheels/jupyter}"
+if [ ! -e "$jupyter_wheels/.complete" ]; then
+    echo "setup: downloading ipykernel wheels into $jupyter_wheels"
+    mkdir -p "$jupyter_wheels"
+    python3 -m pip download --quiet --disable-pip-version-check --only-binary=:all: --python-version 3.11 \
+        ipykernel jupyter_client -d "$jupyter_wheels"
+    touch "$jupyter_wheels/.complete"
+fi
+if ! python3 -c 'import jupyter_client' >/dev/null 2>&1; then
+    echo "setup: installing jupyter_client from PyPI"
+    python3 -m pip install --quiet --disable-pip-version-check jupyter_client
+fi

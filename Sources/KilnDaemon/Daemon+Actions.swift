@@ -49,6 +49,16 @@ extension Daemon {
                 }
             case .consumeBuildRequest(let name):
                 unlink(layout.request(name))
+            case .writeKernelspec(let name, let bytes):
+                try WorkspaceFiles.makeDirectory(layout.kernel(name))
+                try WorkspaceFiles.writeAtomically(layout.kernelJSON(name), bytes)
+                logger.info("\(name): Jupyter kernelspec written in .kiln/jupyter/kernels/\(name)")
+            case .removeKernelspec(let name):
+                guard unlink(layout.kernelJSON(name)) == 0 || errno == ENOENT else {
+                    throw FileError("remove", layout.kernelJSON(name))
+                }
+                rmdir(layout.kernel(name))
+                logger.info("\(name): Jupyter kernelspec removed")
             case .record(let entry):
                 log(entry)
                 try journal.append(entry)

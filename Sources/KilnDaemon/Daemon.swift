@@ -139,6 +139,8 @@ public actor Daemon {
         var names = reader.names().union(known).union(running.keys).union(queue.map(\.name))
         names.formUnion(WorkspaceFiles.list(layout.requests).filter { !$0.hasPrefix(".") })
         names.formUnion(WorkspaceFiles.list(layout.scratch).filter { !$0.hasPrefix(".") })
+        // A kernelspec left for a name removed while the daemon was down.
+        names.formUnion(WorkspaceFiles.list(layout.kernels).filter { !$0.hasPrefix(".") })
         // The benchmarks read this: a full look has begun.
         logger.debug("looking at every environment", metadata: ["names": "\(names.count)"])
         var skipped = 0
@@ -212,6 +214,18 @@ public actor Daemon {
         {
             approvedSpec = EnvironmentStore.spec(of: done)
         }
+        // Only a published copy's build is looked at for ipykernel: its lock is read, not the environment.
+        var publishedHasIPykernel = false
+        if let published = copies.first(where: { $0.location == CopyLocation(.published, name) }),
+            let hash = published.status?.specSHA256, let done = built[hash],
+            let lock = WorkspaceFiles.readText(done.lock, limit: 16 * 1024 * 1024)
+        {
+            publishedHasIPykernel = KernelSpec.lockHasIPykernel(lock)
+        }
+        var kernelspec: [UInt8]?
+        if case .success(let bytes) = WorkspaceFiles.readFile(layout.kernelJSON(name), limit: 1024 * 1024) {
+            kernelspec = bytes
+        }
         let active: ActiveBuild? =
             if let build = running[name] {
                 ActiveBuild(specSHA256: build.order.specSHA256, build: build.order.build, started: true)
@@ -230,6 +244,8 @@ public actor Daemon {
             interruptedReplacement: reader.interruptedReplacement(of: name),
             buildRequested: WorkspaceFiles.kind(layout.request(name)) == .file,
             wasKnown: known.contains(name),
+            kernelspec: kernelspec,
+            publishedHasIPykernel: publishedHasIPykernel,
             now: Date()
         )
     }

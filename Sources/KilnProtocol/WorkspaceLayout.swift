@@ -35,6 +35,12 @@ public struct WorkspaceLayout: Sendable, Equatable {
     public var scratch: String { kiln + "/tmp" }
     /// Where a new published version waits during a replacement (and what a crash there leaves behind).
     public func scratch(_ name: String) -> String { scratch + "/" + name }
+    /// The folder to put in `JUPYTER_PATH`: the daemon keeps a kernelspec for every published environment below it.
+    public var jupyter: String { kiln + "/jupyter" }
+    public var kernels: String { jupyter + "/kernels" }
+    /// The kernelspec folder of a published environment, named as the environment is.
+    public func kernel(_ name: String) -> String { kernels + "/" + name }
+    public func kernelJSON(_ name: String) -> String { kernel(name) + "/kernel.json" }
     public var journal: String { kiln + "/journal.jsonl" }
     public var daemonLock: String { kiln + "/daemon.lock" }
 

@@ -64,6 +64,8 @@ public struct WorkspaceReader: Sendable {
             }
         }
         _ = add(layout.request(name))
+        // A kernelspec removed or changed by hand is put right at the next rescan.
+        _ = add(layout.kernelJSON(name))
         return stamp
     }
 

@@ -23,6 +23,10 @@ struct FakeWorkspace {
     var locks: Set<CopyLocation> = []
     var archived: [EnvironmentCopy] = []
     var editedBeside: [UInt8]?
+    /// `.kiln/jupyter/kernels/<name>/kernel.json`.
+    var kernelspec: [UInt8]?
+    /// Spec hashes whose build's lock pins ipykernel.
+    var ipykernelBuilds: Set<String> = []
     let name = "churn"
 
     static let good = "base = \"python:3.11\"\nlibraries = [\"pandas==2.2.3\"]\n"
@@ -92,6 +96,10 @@ struct FakeWorkspace {
             },
             buildRequested: requested,
             wasKnown: wasKnown,
+            kernelspec: kernelspec,
+            publishedHasIPykernel: copies[CopyLocation(.published, name)]?.status?.specSHA256.map {
+                ipykernelBuilds.contains($0) && built[$0] != nil
+            } ?? false,
             now: now
         )
         let ordered = copies.values.sorted {
@@ -146,6 +154,10 @@ struct FakeWorkspace {
             scratch = nil
         case .consumeBuildRequest:
             requested = false
+        case .writeKernelspec(_, let bytes):
+            kernelspec = bytes
+        case .removeKernelspec:
+            kernelspec = nil
         case .record(let entry):
             journal.append(entry)
         }

@@ -276,4 +276,46 @@ struct ReconcilerTests {
         ws.settle()
         #expect(ws.at(.published)?.status?.message.contains("cannot be moved back") == true)
     }
+
+    /// † Notebooks: the workspace's kernelspec follows the published version through approval, replacement and
+    /// removal, and the decide-act loop ends.
+    @Test func theKernelspecFollowsThePublishedVersion() throws {
+        var ws = FakeWorkspace()
+        ws.registerBuild()
+        ws.ipykernelBuilds = [SHA256Hex.of(Array(FakeWorkspace.good.utf8))]
+        ws.put(.published, status: ws.builtStatus(.pending))
+        ws.settle()
+        #expect(ws.at(.published)?.status?.state == .published)
+        let first = try #require(ws.kernelspec)
+        #expect(KernelSpec.origin(ofKernelJSON: first)?.specSHA256 == SHA256Hex.of(Array(FakeWorkspace.good.utf8)))
+
+        // A new version approved over it, with ipykernel too: the kernelspec now runs the new build.
+        ws.registerBuild(of: FakeWorkspace.edited)
+        ws.ipykernelBuilds.insert(SHA256Hex.of(Array(FakeWorkspace.edited.utf8)))
+        ws.put(
+            .published,
+            spec: FakeWorkspace.edited,
+            status: ws.builtStatus(.pending, spec: FakeWorkspace.edited),
+            nested: true
+        )
+        ws.settle()
+        let second = try #require(ws.kernelspec)
+        #expect(KernelSpec.origin(ofKernelJSON: second)?.specSHA256 == SHA256Hex.of(Array(FakeWorkspace.edited.utf8)))
+
+        // Removed: so is its kernelspec.
+        ws.copies.removeAll()
+        for action in ws.decide() { ws.apply(action) }
+        #expect(ws.kernelspec == nil)
+        ws.wasKnown = false  // as the daemon forgets a name with no copies
+        #expect(ws.decide().isEmpty)
+    }
+
+    @Test func aPublishedBuildWithoutIPykernelGetsNoKernelspec() {
+        var ws = FakeWorkspace()
+        ws.registerBuild()
+        ws.put(.published, status: ws.builtStatus(.pending))
+        ws.settle()
+        #expect(ws.at(.published)?.status?.state == .published)
+        #expect(ws.kernelspec == nil)
+    }
 }

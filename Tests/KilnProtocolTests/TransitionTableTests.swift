@@ -366,6 +366,113 @@ struct TransitionTableTests {
                 context: G.context(replacement: InterruptedReplacement(incoming: false, publishedExists: true)),
                 expected: [.archiveScratch(name: name, at: G.now)]
             ),
+            // † Notebooks: the workspace's kernelspec follows the published version.
+            Row(
+                rule: 5,
+                title: "published, with ipykernel in its build: its kernelspec is written",
+                copies: [G.copy(published, status: publishedStatus)],
+                context: G.context(built: [G.goodHash: G.goodBuild], ipykernel: true),
+                expected: [.writeKernelspec(name: name, G.kernel(G.goodBuild))]
+            ),
+            Row(
+                rule: 5,
+                title: "published, its kernelspec up to date: nothing to do",
+                copies: [G.copy(published, status: publishedStatus)],
+                context: G.context(
+                    built: [G.goodHash: G.goodBuild],
+                    ipykernel: true,
+                    kernelspec: G.kernel(G.goodBuild)
+                ),
+                expected: []
+            ),
+            Row(
+                rule: 5,
+                title: "published without ipykernel in its build: no kernelspec",
+                copies: [G.copy(published, status: publishedStatus)],
+                context: G.context(built: [G.goodHash: G.goodBuild]),
+                expected: []
+            ),
+            Row(
+                rule: 5,
+                title: "published without ipykernel in its build: a kernelspec left from before is removed",
+                copies: [G.copy(published, status: publishedStatus)],
+                context: G.context(built: [G.goodHash: G.goodBuild], kernelspec: G.kernel(G.goodBuild)),
+                expected: [.removeKernelspec(name: name)]
+            ),
+            Row(
+                rule: 5,
+                title: "a new version replaced the published one: its kernelspec is updated to the new build",
+                copies: [
+                    G.copy(
+                        published,
+                        spec: G.edited,
+                        status: G.builtStatus(.published, .published, "approved", G.editedHash)
+                    )
+                ],
+                context: G.context(
+                    built: [G.editedHash: G.editedBuild],
+                    ipykernel: true,
+                    kernelspec: G.kernel(G.goodBuild)
+                ),
+                expected: [.writeKernelspec(name: name, G.kernel(G.editedBuild))]
+            ),
+            Row(
+                rule: 5,
+                title: "a published version whose build is gone from the store: its kernelspec is removed",
+                copies: [G.copy(published, status: publishedStatus)],
+                context: G.context(ipykernel: true, kernelspec: G.kernel(G.goodBuild)),
+                expected: [.removeKernelspec(name: name)]
+            ),
+            Row(
+                rule: 8,
+                title: "an edited published spec: the kernelspec waits until the approved spec is restored",
+                copies: [G.copy(published, spec: G.edited, status: publishedStatus)],
+                context: G.context(
+                    built: [G.goodHash: G.goodBuild],
+                    approvedSpec: G.good,
+                    ipykernel: true,
+                    kernelspec: nil
+                ),
+                expected: {
+                    var status = publishedStatus
+                    status.message =
+                        "a published spec cannot change: the approved spec was restored; the edit was moved to "
+                        + "saved/churn, where it is built as the next version"
+                    return [
+                        .createEnvironment(saved, spec: G.edited),
+                        .writeSpec(published, G.good),
+                        .writeStatus(published, status),
+                        G.record(published, published, .published, G.goodHash, status.message),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 10,
+                title: "a published environment removed: recorded, and its kernelspec removed",
+                copies: [],
+                context: G.context(kernelspec: G.kernel(G.goodBuild)),
+                expected: [
+                    .record(
+                        JournalEntry(
+                            time: G.now,
+                            name: name,
+                            from: "",
+                            to: "",
+                            state: "removed",
+                            spec: nil,
+                            message: "the directory was removed"
+                        )
+                    ),
+                    .removeKernelspec(name: name),
+                ]
+            ),
+            Row(
+                rule: 10,
+                title: "a kernelspec for a name that never existed here is removed",
+                copies: [],
+                context: G.context(known: false, kernelspec: G.kernel(G.goodBuild)),
+                expected: [.removeKernelspec(name: name)]
+            ),
             // Rule 6: reject.
             Row(
                 rule: 6,
@@ -601,7 +708,9 @@ enum Golden {
         replacement: InterruptedReplacement? = nil,
         requested: Bool = false,
         known: Bool = true,
-        onSave: WorkspaceSettings.OnSave = .build
+        onSave: WorkspaceSettings.OnSave = .build,
+        ipykernel: Bool = false,
+        kernelspec: [UInt8]? = nil
     ) -> ReconcileContext {
         var settings = WorkspaceSettings()
         settings.onSave = onSave
@@ -615,8 +724,15 @@ enum Golden {
             interruptedReplacement: replacement,
             buildRequested: requested,
             wasKnown: known,
+            kernelspec: kernelspec,
+            publishedHasIPykernel: ipykernel,
             now: now
         )
+    }
+
+    /// The workspace's kernelspec for the golden published copy (whose spec has no full name), built as `built`.
+    static func kernel(_ built: BuiltEnvironment) -> [UInt8] {
+        KernelSpec.published(name: name, fullName: nil, built: built, build: 1).rendered()
     }
 
     static func record(

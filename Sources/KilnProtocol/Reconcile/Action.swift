@@ -30,6 +30,10 @@ public enum Action: Sendable, Equatable {
     case archiveScratch(name: String, at: Date)
     /// Remove the `kiln build` request file of a name: it has been answered.
     case consumeBuildRequest(name: String)
+    /// Write the workspace's kernelspec for a published environment, `.kiln/jupyter/kernels/<name>/kernel.json`.
+    case writeKernelspec(name: String, [UInt8])
+    /// Remove the workspace's kernelspec for a name (its folder, with `kernel.json`).
+    case removeKernelspec(name: String)
     /// Append a transition to the journal.
     case record(JournalEntry)
 }

@@ -21,6 +21,11 @@ public struct ReconcileContext: Sendable, Equatable {
     public var buildRequested: Bool
     /// The daemon had seen this name before: if it is gone, record the removal.
     public var wasKnown: Bool
+    /// The bytes of the kernelspec the daemon keeps for the name (`.kiln/jupyter/kernels/<name>/kernel.json`), or
+    /// nil when there is none.
+    public var kernelspec: [UInt8]?
+    /// The build that `published/<name>`'s status names pins ipykernel in its lock: Jupyter can start a kernel in it.
+    public var publishedHasIPykernel: Bool
     /// The time every status and journal entry of this decision carries.
     public var now: Date
 
@@ -34,6 +39,8 @@ public struct ReconcileContext: Sendable, Equatable {
         interruptedReplacement: InterruptedReplacement? = nil,
         buildRequested: Bool = false,
         wasKnown: Bool = false,
+        kernelspec: [UInt8]? = nil,
+        publishedHasIPykernel: Bool = false,
         now: Date
     ) {
         self.settings = settings
@@ -45,6 +52,8 @@ public struct ReconcileContext: Sendable, Equatable {
         self.interruptedReplacement = interruptedReplacement
         self.buildRequested = buildRequested
         self.wasKnown = wasKnown
+        self.kernelspec = kernelspec
+        self.publishedHasIPykernel = publishedHasIPykernel
         self.now = now
     }
 }

@@ -50,6 +50,8 @@ struct Decision {
         case .duplicate(let copy, let keeper): refuseDuplicate(copy, keeper: keeper)
         case .removed: remove()
         case .requestWithoutSave: actions.append(.consumeBuildRequest(name: name))
+        case .kernelspecOutdated(let bytes): actions.append(.writeKernelspec(name: name, bytes))
+        case .kernelspecOrphaned: actions.append(.removeKernelspec(name: name))
         }
     }
 

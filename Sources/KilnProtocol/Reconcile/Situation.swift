@@ -36,6 +36,11 @@ public enum Situation: Sendable, Equatable {
     case removed
     /// Rule 2: a `kiln build` request for a name with nothing in saved/ to build.
     case requestWithoutSave
+    /// † Notebooks: the published version can run a Jupyter kernel, and the workspace's kernelspec for it is missing
+    /// or out of date (another build, another full name); these are the bytes it should have.
+    case kernelspecOutdated([UInt8])
+    /// † Notebooks: the workspace keeps a kernelspec for a name whose published version is gone, or cannot run one.
+    case kernelspecOrphaned
 
     /// Classifies every copy of `name`. Arrivals by a move come first and alone: each is one step, and the next look
     /// sees the result.
@@ -44,7 +49,9 @@ public enum Situation: Sendable, Equatable {
         // A directory that is a symbolic link is never followed, so nothing can be written inside it; it is left be.
         let copies = all.filter { !$0.isSymlink }
         if copies.isEmpty {
-            return context.wasKnown || context.activeBuild != nil ? [.removed] : []
+            var situations: [Situation] = context.wasKnown || context.activeBuild != nil ? [.removed] : []
+            if context.kernelspec != nil { situations.append(.kernelspecOrphaned) }
+            return situations
         }
         if let arrival = copies.first(where: isArrival) {
             return [classifyArrival(arrival, context: context)]
@@ -68,7 +75,36 @@ public enum Situation: Sendable, Equatable {
         if context.buildRequested, keeper?.location.stage != .saved {
             situations.append(.requestWithoutSave)
         }
+        if let kernel = classifyKernelspec(name: name, copies: copies, context: context) {
+            situations.append(kernel)
+        }
         return situations
+    }
+
+    /// The workspace's kernelspec follows the published version: written for a settled one whose build has
+    /// ipykernel, removed otherwise. While an edited published spec waits to be restored (rule 8) it is left as it is.
+    static func classifyKernelspec(name: String, copies: [EnvironmentCopy], context: ReconcileContext) -> Situation? {
+        var wanted: [UInt8]?
+        if let published = copies.first(where: { $0.location == CopyLocation(.published, name) }),
+            let status = published.status, let hash = status.specSHA256
+        {
+            guard published.specSHA256 == hash else { return nil }
+            if published.isSettled, status.state == .published, context.publishedHasIPykernel,
+                let built = context.built[hash], case .contents(let bytes) = published.spec
+            {
+                wanted = KernelSpec.published(
+                    name: name,
+                    fullName: KernelSpec.fullName(ofSpec: bytes),
+                    built: built,
+                    build: status.build
+                ).rendered()
+            }
+        }
+        switch (wanted, context.kernelspec) {
+        case (let wanted?, let kept) where kept != wanted: return .kernelspecOutdated(wanted)
+        case (nil, .some): return .kernelspecOrphaned
+        default: return nil
+        }
     }
 
     /// A copy that got where it is by a move the daemon has not yet accepted: one whose status names another folder
