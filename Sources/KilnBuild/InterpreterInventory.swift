@@ -27,6 +27,9 @@ public struct InterpreterInventory: Sendable, Equatable, Decodable {
         /// From `direct_url.json`: where it was installed from, when that was not an index.
         public var url: String?
         public var editable: Bool
+        /// The folder it was found in, when that is not one of the interpreter's site-packages: a development
+        /// install (`setup.py develop`, an `.egg-link`) that left no `direct_url.json`.
+        public var outside: String?
     }
 
     enum CodingKeys: String, CodingKey {
@@ -38,8 +41,25 @@ public struct InterpreterInventory: Sendable, Equatable, Decodable {
     /// The snippet run as `python -I -c`: isolated, so the current folder and PYTHONPATH do not add to what the
     /// interpreter itself imports. It prints one JSON object.
     static let snippet = """
-        import json, os, sys
+        import json, os, site, sys
         from importlib import metadata
+        def sites():
+            found = []
+            try:
+                found += site.getsitepackages()
+            except Exception:
+                pass
+            try:
+                found.append(site.getusersitepackages())
+            except Exception:
+                pass
+            return {os.path.realpath(p) for p in found}
+        def outside(d, places):
+            path = getattr(d, "_path", None)
+            if path is None:
+                return None
+            folder = os.path.realpath(os.path.dirname(str(path)))
+            return None if folder in places else folder
         def pyvenv():
             if sys.prefix == getattr(sys, "base_prefix", sys.prefix):
                 return None
@@ -73,7 +93,7 @@ public struct InterpreterInventory: Sendable, Equatable, Decodable {
                 return None, False
             dir_info = info.get("dir_info") or {}
             return info.get("url"), bool(dir_info.get("editable"))
-        seen, dists = set(), []
+        seen, dists, places = set(), [], sites()
         for d in metadata.distributions():
             name = d.metadata["Name"]
             if not name:
@@ -85,7 +105,7 @@ public struct InterpreterInventory: Sendable, Equatable, Decodable {
             url, editable = direct(d)
             installer = (d.read_text("INSTALLER") or "").strip() or None
             dists.append({"name": name, "version": d.version, "installer": installer, "url": url,
-                          "editable": editable})
+                          "editable": editable, "outside": outside(d, places)})
         dists.sort(key=lambda x: x["name"].lower())
         print(json.dumps({"version": "%d.%d" % sys.version_info[:2],
                           "full_version": "%d.%d.%d" % sys.version_info[:3],
@@ -157,6 +177,10 @@ public struct InterpreterInventory: Sendable, Equatable, Decodable {
                 } else {
                     out.leftOut.append("\(name) (installed from a direct URL, \(url))")
                 }
+                continue
+            }
+            if let folder = distribution.outside {
+                out.leftOut.append("\(name) (a development install from \(folder), outside site-packages)")
                 continue
             }
             do {
