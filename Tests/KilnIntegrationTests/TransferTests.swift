@@ -13,9 +13,41 @@ struct TransferTests {
         deinit { try? FileManager.default.removeItem(atPath: path) }
     }
 
+    /// Runs a program to its end without blocking a thread of the shared pool: these programs (venv, pip, an
+    /// export) take seconds, and a blocked pool would stall the timing of the tests running alongside.
+    static func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        let outputPath = NSTemporaryDirectory() + "kiln-transfer-run-\(UUID().uuidString)"
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        guard let out = FileHandle(forWritingAtPath: outputPath) else { throw Failure("cannot create \(outputPath)") }
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        try? out.close()
+        let deadline = ContinuousClock.now + .seconds(120)
+        while p.isRunning {
+            guard ContinuousClock.now < deadline else {
+                p.terminate()
+                throw Failure("\(executable) \(arguments) did not end")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        p.waitUntilExit()
+        let data = FileManager.default.contents(atPath: outputPath) ?? Data()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static func kiln(_ ws: TestWorkspace, _ arguments: String...) async throws -> (status: Int32, output: String) {
+        try await run(TestWorkspace.kiln, arguments + ["--workspace", ws.root])
+    }
+
     /// `name==version` of every distribution an interpreter imports, names normalised; asked independently of Kiln.
-    static func pins(_ python: String) throws -> Set<String> {
-        let listed = TestWorkspace.run(
+    static func pins(_ python: String) async throws -> Set<String> {
+        let listed = try await run(
             python,
             [
                 "-I", "-c",
@@ -46,9 +78,9 @@ struct TransferTests {
         let ws = try TestWorkspace()
         let scratch = try Scratch()
         let venv = scratch.path + "/venv"
-        let made = TestWorkspace.run("/usr/bin/env", ["python3", "-m", "venv", venv])
+        let made = try await TransferTests.run("/usr/bin/env", ["python3", "-m", "venv", venv])
         try #require(made.status == 0, "\(made.output)")
-        let installed = TestWorkspace.run(
+        let installed = try await TransferTests.run(
             venv + "/bin/python",
             [
                 "-m", "pip", "install", "--disable-pip-version-check", "--no-index", "--find-links",
@@ -60,7 +92,7 @@ struct TransferTests {
         // dist-info whose direct_url.json says editable, pointing at a local project.
         let project = scratch.path + "/project"
         try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
-        let version = TestWorkspace.run(
+        let version = try await TransferTests.run(
             venv + "/bin/python",
             ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]
         )
@@ -78,11 +110,11 @@ struct TransferTests {
             atomically: true,
             encoding: .utf8
         )
-        let before = try TransferTests.pins(venv + "/bin/python")
+        let before = try await TransferTests.pins(venv + "/bin/python")
         #expect(before.contains("kiln-demo-report==2.1.0") && before.contains("kiln-demo-greet==1.1.0"), "\(before)")
 
         try ws.start()
-        let imported = ws.kilnCommand("import", "copied", "--from", venv)
+        let imported = try await TransferTests.kiln(ws, "import", "copied", "--from", venv)
         #expect(imported.status == 0, "\(imported.output)")
         #expect(imported.output.contains("wrote saved/copied/spec.toml: python:\(version)"), "\(imported.output)")
         #expect(
@@ -104,7 +136,7 @@ struct TransferTests {
         #expect(!spec.contains("kiln-local-thing"), "\(spec)")
 
         // A second import of a name in progress is refused, as `kiln new` refuses it.
-        let again = ws.kilnCommand("import", "copied", "--from", venv)
+        let again = try await TransferTests.kiln(ws, "import", "copied", "--from", venv)
         #expect(again.status == 1, "\(again.output)")
         #expect(ws.stop() == 0)
     }
@@ -116,30 +148,30 @@ struct TransferTests {
         try await ws.publish("report", reportSpec)
         let published = try #require(ws.status("published/report"))
         let environment = try #require(published.environment)
-        let pinsBefore = try TransferTests.pins(environment + "/bin/python")
+        let pinsBefore = try await TransferTests.pins(environment + "/bin/python")
         let statusBefore = try String(contentsOfFile: ws.path("published/report/status"), encoding: .utf8)
 
         let copy = scratch.path + "/mine"
-        let exported = ws.kilnCommand("export", "report", copy)
+        let exported = try await TransferTests.kiln(ws, "export", "report", copy)
         #expect(exported.status == 0, "\(exported.output)")
         for step in ["step create", "step install", "step check"] {
             #expect(exported.output.contains("kiln: \(step)"), "\(exported.output)")
         }
         #expect(exported.output.contains("exported published/report to \(copy)"), "\(exported.output)")
         let python = copy + "/bin/python"
-        let imports = TestWorkspace.run(python, ["-c", "import kiln_demo_report as r; print(r.greet())"])
+        let imports = try await TransferTests.run(python, ["-c", "import kiln_demo_report as r; print(r.greet())"])
         #expect(imports.output.contains("hello from kiln-demo-report 2.1.0"), "\(imports.output)")
-        let pip = TestWorkspace.run(copy + "/bin/pip", ["--version"])
+        let pip = try await TransferTests.run(copy + "/bin/pip", ["--version"])
         #expect(pip.status == 0 && pip.output.contains(copy), "\(pip.output)")
         let config = try String(contentsOfFile: copy + "/pyvenv.cfg", encoding: .utf8)
         #expect(config.contains("prompt = 'report'") || config.contains("prompt = report"), "\(config)")
         // Exactly the lock, plus the pip the copy was made with.
-        let copied = try TransferTests.pins(python)
+        let copied = try await TransferTests.pins(python)
         #expect(pinsBefore.isSubset(of: copied), "\(pinsBefore) vs \(copied)")
         #expect(copied.subtracting(pinsBefore).allSatisfy { $0.hasPrefix("pip==") || $0.hasPrefix("setuptools==") })
 
         // The copy is its owner's to change; the workspace's environment is not.
-        let changed = TestWorkspace.run(
+        let changed = try await TransferTests.run(
             python,
             [
                 "-m", "pip", "install", "--disable-pip-version-check", "--no-index", "--find-links",
@@ -147,22 +179,22 @@ struct TransferTests {
             ]
         )
         #expect(changed.status == 0, "\(changed.output)")
-        #expect(try TransferTests.pins(python).contains("kiln-demo-greet==1.0.0"))
-        #expect(try TransferTests.pins(environment + "/bin/python") == pinsBefore)
+        #expect(try await TransferTests.pins(python).contains("kiln-demo-greet==1.0.0"))
+        #expect(try await TransferTests.pins(environment + "/bin/python") == pinsBefore)
         #expect(try String(contentsOfFile: ws.path("published/report/status"), encoding: .utf8) == statusBefore)
 
         // Refusals: exit 1, and nothing of the person's is touched.
-        let unknown = ws.kilnCommand("export", "nothing-here", scratch.path + "/unknown")
+        let unknown = try await TransferTests.kiln(ws, "export", "nothing-here", scratch.path + "/unknown")
         #expect(unknown.status == 1, "\(unknown.output)")
         #expect(!FileManager.default.fileExists(atPath: scratch.path + "/unknown"))
         let busy = scratch.path + "/busy"
         try FileManager.default.createDirectory(atPath: busy, withIntermediateDirectories: true)
         try "mine\n".write(toFile: busy + "/notes.txt", atomically: true, encoding: .utf8)
-        let occupied = ws.kilnCommand("export", "report", busy)
+        let occupied = try await TransferTests.kiln(ws, "export", "report", busy)
         #expect(occupied.status == 1, "\(occupied.output)")
         #expect(occupied.output.contains("is not empty"), "\(occupied.output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: busy) == ["notes.txt"])
-        let noDraft = ws.kilnCommand("export", "report", scratch.path + "/draft", "--draft")
+        let noDraft = try await TransferTests.kiln(ws, "export", "report", scratch.path + "/draft", "--draft")
         #expect(noDraft.status == 1, "\(noDraft.output)")
 
         // A failed build cannot be exported: it stays in saved/.
@@ -174,14 +206,14 @@ struct TransferTests {
             """
         )
         try await ws.waitForState("saved/broken", .failed)
-        let failed = ws.kilnCommand("export", "broken", scratch.path + "/broken")
+        let failed = try await TransferTests.kiln(ws, "export", "broken", scratch.path + "/broken")
         #expect(failed.status == 1, "\(failed.output)")
         #expect(failed.output.contains("saved/broken failed to build"), "\(failed.output)")
         #expect(!FileManager.default.fileExists(atPath: scratch.path + "/broken"))
         #expect(ws.stop() == 0)
     }
 
-    @Test func aRequirementsFileNeedsABase() throws {
+    @Test func aRequirementsFileNeedsABase() async throws {
         let ws = try TestWorkspace()
         let scratch = try Scratch()
         let file = scratch.path + "/requirements.txt"
@@ -194,12 +226,12 @@ struct TransferTests {
         """.write(toFile: file, atomically: true, encoding: .utf8)
         try "kiln-demo-greet>=1.0  # any\n".write(toFile: scratch.path + "/more.txt", atomically: true, encoding: .utf8)
 
-        let withoutBase = ws.kilnCommand("import", "listed", "--from", file)
+        let withoutBase = try await TransferTests.kiln(ws, "import", "listed", "--from", file)
         #expect(withoutBase.status == 2, "\(withoutBase.output)")
         #expect(withoutBase.output.contains("--base python:X.Y"), "\(withoutBase.output)")
         #expect(!ws.exists("saved/listed"))
 
-        let imported = ws.kilnCommand("import", "listed", "--from", file, "--base", "python:3.11")
+        let imported = try await TransferTests.kiln(ws, "import", "listed", "--from", file, "--base", "python:3.11")
         #expect(imported.status == 0, "\(imported.output)")
         let spec = try String(contentsOfFile: ws.path("saved/listed/spec.toml"), encoding: .utf8)
         #expect(spec.contains(#"libraries   = ["kiln-demo-greet>=1.0", "kiln-demo-report==2.1.0"]"#), "\(spec)")
