@@ -189,17 +189,7 @@ public struct EnvironmentBuilder: Sendable {
     }
 
     /// Where packages come from, per `workspace.toml`.
-    private func sourceArguments(_ settings: WorkspaceSettings) -> [String] {
-        var args: [String] = []
-        for link in settings.findLinks { args += ["--find-links", link] }
-        if settings.noIndex {
-            args.append("--no-index")
-        } else if let index = settings.indexURL {
-            args += ["--index-url", index]
-        }
-        if settings.onlyBinary { args += ["--only-binary", ":all:"] }
-        return args
-    }
+    private func sourceArguments(_ settings: WorkspaceSettings) -> [String] { settings.installerSourceArguments }
 
     private func removeUnregistered(_ hash: String) {
         let path = layout.environment(hash)
@@ -276,4 +266,20 @@ public struct EnvironmentBuilder: Sendable {
 func shellQuoted(_ s: String) -> String {
     if !s.isEmpty && s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:@+,".contains($0) }) { return s }
     return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+extension WorkspaceSettings {
+    /// Where packages come from, per `workspace.toml`, as uv's and pip's arguments: every build, and every
+    /// `kiln export`, installs from the same sources.
+    public var installerSourceArguments: [String] {
+        var args: [String] = []
+        for link in findLinks { args += ["--find-links", link] }
+        if noIndex {
+            args.append("--no-index")
+        } else if let indexURL {
+            args += ["--index-url", indexURL]
+        }
+        if onlyBinary { args += ["--only-binary", ":all:"] }
+        return args
+    }
 }

@@ -46,16 +46,27 @@ struct New: ParsableCommand {
                 throw ValidationError("--lib \(error.message)")
             }
         }
-        let existing = WorkspaceReader(layout: layout).copies(of: name).filter { $0.location.stage.isInProgress }
-        if let other = existing.first {
-            throw CLIError.refused(
-                "'\(name)' already has a version in progress at \(other.location); edit its spec.toml instead"
-            )
-        }
         let spec = Spec(fullName: fullName, base: version, libraries: requirements, description: description)
-        let directory = layout.directory(CopyLocation(.saved, name))
-        try WorkspaceFiles.makeDirectory(directory)
-        try WorkspaceFiles.writeAtomically(directory + "/spec.toml", spec.rendered())
+        try saveNewSpec(spec, as: name, in: layout)
         print("wrote saved/\(name)/spec.toml; `kiln logs \(name) --follow` shows the build")
     }
+}
+
+/// Refuses a name that already has a version in progress (saved, draft or pending): a second one would be marked
+/// invalid (protocol rule 9).
+func ensureNoVersionInProgress(_ name: String, in layout: WorkspaceLayout) throws {
+    let existing = WorkspaceReader(layout: layout).copies(of: name).filter { $0.location.stage.isInProgress }
+    if let other = existing.first {
+        throw CLIError.refused(
+            "'\(name)' already has a version in progress at \(other.location); edit its spec.toml instead"
+        )
+    }
+}
+
+/// Writes `saved/<name>/spec.toml` as a person would, unless the name has a version in progress.
+func saveNewSpec(_ spec: Spec, as name: String, in layout: WorkspaceLayout) throws {
+    try ensureNoVersionInProgress(name, in: layout)
+    let directory = layout.directory(CopyLocation(.saved, name))
+    try WorkspaceFiles.makeDirectory(directory)
+    try WorkspaceFiles.writeAtomically(directory + "/spec.toml", spec.rendered())
 }
