@@ -23,9 +23,13 @@ struct ActivationScript {
 
     private func posixActivation(_ shell: ShellKind) -> String {
         let q = shell.quoted
+        // Only a function `deactivate` is an earlier activation to undo: pyenv-virtualenv, for one, puts a
+        // `deactivate` program on PATH that only complains.
+        let (isFunction, isFunctionEnd) =
+            shell == .zsh ? ("(( ${+functions[", "]} ))") : ("[ \"$(type -t ", " 2>/dev/null)\" = function ]")
         return """
             # kiln: the environment \(name), in \(q(environment)); `deactivate` leaves it.
-            if command -v deactivate >/dev/null 2>&1; then deactivate nondestructive; fi
+            if \(isFunction)deactivate\(isFunctionEnd); then deactivate nondestructive; fi
             deactivate () {
                 if [ -n "${_KILN_OLD_PATH+x}" ]; then PATH="$_KILN_OLD_PATH"; export PATH; unset _KILN_OLD_PATH; fi
                 if [ -n "${_KILN_OLD_PYTHONHOME+x}" ]; then

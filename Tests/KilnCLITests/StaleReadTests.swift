@@ -17,7 +17,9 @@ import Testing
         return ws
     }
 
-    @Test(arguments: [["status", "ml"], ["run", "ml", "--", "python", "-c", "print('ran')"], ["activate", "ml", "--shell", "bash"]])
+    @Test(arguments: [
+        ["status", "ml"], ["run", "ml", "--", "python", "-c", "print('ran')"], ["activate", "ml", "--shell", "bash"],
+    ])
     func aCommandWaitsForTheMoveToFinish(command: [String]) async throws {
         let ws = try await StaleReadTests.halfMoved()
         // A long wait, so that a busy test machine cannot make the command give up before the test moves the folder.

@@ -58,18 +58,6 @@ import Glibc
         }
     }
 
-    @Test func anInvalidDuplicateInDraftIsRefused() async throws {
-        let ws = try await CLIWorkspace()
-        let hash = try ws.spec("draft/ml")
-        try ws.status(
-            "draft/ml",
-            Status(stage: .draft, state: .invalid, specSHA256: hash, updated: Date(), message: "a second copy")
-        )
-        let result = await ws.kiln("activate", "ml", "--draft")
-        #expect(result.status == 1, "\(result)")
-        #expect(result.stderr.contains("draft/ml has an invalid spec"), "\(result)")
-    }
-
     /// A draft is its owner's: another user is refused and told whose it is; the owner can use it; the published
     /// copy of the same name is anyone's.
     @Test func aDraftIsOnlyItsOwners() async throws {
