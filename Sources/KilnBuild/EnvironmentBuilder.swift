@@ -148,6 +148,12 @@ public struct EnvironmentBuilder: Sendable {
                 )
             }
             try Task.checkCancellation()
+            // Before registration: a build interrupted here has no `complete` marker and is never used.
+            try PipGuard.write(into: path + "/bin", version: order.spec.base)
+            log.say(
+                PipGuard.names(for: order.spec.base).joined(separator: ", ")
+                    + " in bin/ refuse to run: the environment changes only through its spec"
+            )
             try WorkspaceFiles.writeAtomically(metadata + "/spec.toml", order.specBytes)
             let lock = WorkspaceFiles.readText(metadata + "/requirements.lock") ?? ""
             let count = lock.split(separator: "\n").filter {

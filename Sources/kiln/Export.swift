@@ -89,20 +89,17 @@ struct Export: AsyncParsableCommand {
         print(
             "exported \(usable.location) to \(target): python \(spec.base.text), "
                 + "\(counted(count, "distribution", "distributions")) from its requirements.lock, and pip; "
-                + "activate it with: . \(shellQuote(target + "/bin/activate"))"
+                + "activate it with: . \(ShellKind.bash.quoted(target + "/bin/activate"))"
         )
     }
 
     /// The published version, or the draft when there is none or `--draft` asks for it.
     private func pick(_ layout: WorkspaceLayout) throws -> UsableEnvironment {
-        if draft { return try usableEnvironment(name, in: layout, stage: .draft) }
-        do {
-            return try usableEnvironment(name, in: layout, stage: .published)
-        } catch let error as CLIError where error.code == .refused {
-            let usable = try usableEnvironment(name, in: layout, stage: nil)
+        let usable = try usableEnvironment(name, in: layout, stages: draft ? [.draft] : [.published, .draft])
+        if !draft, usable.location.stage == .draft {
             note("kiln: '\(name)' has no published version that can be used; exporting \(usable.location)")
-            return usable
         }
+        return usable
     }
 
     /// Refuses a target that holds anything: a copy never replaces a person's files. Returns whether it exists.

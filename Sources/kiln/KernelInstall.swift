@@ -7,7 +7,7 @@ struct KernelInstall: ParsableCommand {
         commandName: "install",
         abstract: "Install your own Jupyter kernelspec for an environment, pinned to its current build.",
         discussion: """
-            Takes the draft if it is built, else the published version (--stage chooses), as `kiln activate` does. \
+            Takes the published version if it is built, else the draft (--stage chooses), as `kiln activate` does. \
             The kernelspec is kiln-<name> (kiln-<name>-draft for a draft), named "<full name> (Kiln, <stage> build \
             <N>)", and keeps running that build even after a newer version is published: run it again, or `kiln \
             kernel sync`, to move on. The environment's build must have ipykernel. \
@@ -17,7 +17,7 @@ struct KernelInstall: ParsableCommand {
 
     @OptionGroup var options: WorkspaceOptions
     @Argument var name: String
-    @Option(help: "draft or published (default: the draft if built, else the published one).")
+    @Option(help: "draft or published (default: the published one if built, else the draft).")
     var stage: Stage?
     @OptionGroup var target: PersonalKernelOptions
 
@@ -29,7 +29,7 @@ struct KernelInstall: ParsableCommand {
 
     func run() throws {
         let layout = try options.layout()
-        let usable = try usableEnvironment(name, in: layout, stage: stage)
+        let usable = try usableEnvironment(name, in: layout, stages: stage.map { [$0] } ?? [.published, .draft])
         let copy = WorkspaceReader(layout: layout).read(usable.location)
         guard let candidate = KernelCandidate(copy, layout: layout) else {
             throw CLIError.workspace("\(usable.location) changed while it was read; try again")

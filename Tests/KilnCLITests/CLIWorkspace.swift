@@ -136,17 +136,18 @@ final class CLIWorkspace: @unchecked Sendable {
     func status(_ location: String) -> Status? { read(location + "/status").flatMap(Status.init(parsing:)) }
 
     /// A built environment, as far as `kiln activate` and `kiln run` look: `bin/python` (a real interpreter) and
-    /// `bin/activate` in `.kiln/envs/<hash>/`, and a spec and a `ready` (or given) status that name it.
+    /// `bin/activate` (which Kiln no longer sources) in `.kiln/envs/<hash>/`, and a spec and a `ready` (or given) status that name it.
     @discardableResult
     func built(
         _ name: String,
         in stage: Stage = .draft,
         state: EnvironmentState = .ready,
         build: Int = 1,
-        fullName: String? = nil
+        fullName: String? = nil,
+        libraries: [String] = ["pandas==2.2.3"]
     ) throws -> Status {
         let location = "\(stage.rawValue)/\(name)"
-        let hash = try spec(location, fullName: fullName)
+        let hash = try spec(location, libraries: libraries, fullName: fullName)
         let environment = layout.environment(hash)
         try FileManager.default.createDirectory(atPath: environment + "/bin", withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: environment + "/bin/python") {

@@ -23,9 +23,20 @@ struct ShutdownTests {
             try WorkspaceFiles.writeAtomically(directory + "/spec.toml", spec)
         }
         try ws.start()
-        // The look goes through names in order: once the first has a status, it is under way.
-        try await ws.waitForStatus("saved/\(names[0])") { _ in true }
-        #expect(ws.stop() == 0)
+        let pid = try #require(ws.daemonPID)
+        // The look goes through names in order: once the first has a status, it is under way. A thread of its own
+        // sends SIGTERM then, so a busy test runner cannot delay the signal until the look is over.
+        let first = ws.path("saved/\(names[0])/status")
+        let signalled = await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in
+            Thread {
+                let deadline = ContinuousClock.now + .seconds(90)
+                while access(first, F_OK) != 0 && ContinuousClock.now < deadline { usleep(2_000) }
+                done.resume(returning: access(first, F_OK) == 0 && kill(pid, SIGTERM) == 0)
+            }.start()
+        }
+        try #require(signalled, "the first look never began; daemon log:\n\(ws.daemonOutput.suffix(3000))")
+        // Signal 0 sends nothing: this only waits for the exit the SIGTERM above began.
+        #expect(ws.stop(signal: 0) == 0)
         let looked = names.filter { ws.exists("saved/\($0)/status") }.count
         #expect(looked < count, "the whole look ran before the daemon stopped")
         #expect(ws.daemonOutput.contains("stopped looking: shutting down"))
