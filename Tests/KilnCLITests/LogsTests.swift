@@ -152,9 +152,10 @@ import Testing
         let follow = try ws.start("logs", "ml", "--follow")
         try await Task.sleep(for: .milliseconds(300))
         #expect(follow.isRunning && follow.stdout.isEmpty, "\(follow.stdout)")
-        // The daemon answers: the request is consumed, build 2 queued and then done.
-        try FileManager.default.removeItem(atPath: ws.layout.request("ml"))
+        // The daemon answers in its own order (Reconciler's `save`): build 2's status first, then the request is
+        // consumed. Consuming first would show the follower the old failure with no request left to wait for.
         try ws.status("saved/ml", Status(stage: .saved, state: .queued, specSHA256: hash, build: 2, updated: Date()))
+        try FileManager.default.removeItem(atPath: ws.layout.request("ml"))
         try ws.write("saved/ml/logs/build-2.log", "retry\n")
         #expect(try await follow.waitForOutput("retry\n"))
         try ws.status(
