@@ -20,7 +20,7 @@ struct Kiln: AsyncParsableCommand {
         version: KilnVersion.current,
         subcommands: [
             Serve.self, Init.self, New.self, List.self, StatusCommand.self, Logs.self, Build.self, Submit.self,
-            Approve.self, Reject.self, Activate.self, Run.self, Kernel.self, History.self, Check.self,
+            Approve.self, Reject.self, Activate.self, Run.self, Kernel.self, History.self, Check.self, Doctor.self,
         ]
     )
 
