@@ -91,7 +91,9 @@ public struct EnvironmentBuilder: Sendable {
             try WorkspaceFiles.makeDirectory(layout.environments)
             // The environment is made from the workspace's copy of the interpreter, so hosts without this one can
             // run it; resolving only reads the interpreter's details, from wherever it is.
-            let base = try await InterpreterStore(layout: layout).base(for: interpreter, log: log)
+            let base =
+                settings.keepPythons
+                ? try await InterpreterStore(layout: layout).base(for: interpreter, log: log) : interpreter
             if let uv {
                 log.say("installer: uv (\(uv))")
                 // Resolving needs only the base interpreter, whose details uv has cached, so it runs while the
