@@ -89,6 +89,11 @@ public struct EnvironmentBuilder: Sendable {
         removeUnregistered(order.specSHA256)
         do {
             try WorkspaceFiles.makeDirectory(layout.environments)
+            // The environment is made from the workspace's copy of the interpreter, so hosts without this one can
+            // run it; resolving only reads the interpreter's details, from wherever it is.
+            let base =
+                settings.keepPythons
+                ? try await InterpreterStore(layout: layout).base(for: interpreter, log: log) : interpreter
             if let uv {
                 log.say("installer: uv (\(uv))")
                 // Resolving needs only the base interpreter, whose details uv has cached, so it runs while the
@@ -104,7 +109,7 @@ public struct EnvironmentBuilder: Sendable {
                 // The two run at once, so their tools' output interleaves; their timings follow, in step order.
                 log.say("step create and step resolve, at the same time")
                 async let created = step("create", log, alongside: true) {
-                    try await tool(uv, ["venv", "--python", interpreter, "--no-project", "--quiet", path], log)
+                    try await tool(uv, ["venv", "--python", base, "--no-project", "--quiet", path], log)
                 }
                 async let resolved = step("resolve", log, alongside: true) {
                     try await tool(
@@ -131,7 +136,7 @@ public struct EnvironmentBuilder: Sendable {
                 }
             } else {
                 log.say("installer: uv was not found on this host; falling back to python -m venv and pip (slower)")
-                try await step("create", log) { try await tool(interpreter, ["-m", "venv", path], log) }
+                try await step("create", log) { try await tool(base, ["-m", "venv", path], log) }
                 try WorkspaceFiles.makeDirectory(metadata)
                 let report = metadata + "/pip-report.json"
                 if !order.spec.libraries.isEmpty {

@@ -29,6 +29,9 @@ public struct WorkspaceLayout: Sendable, Equatable {
     public func request(_ name: String) -> String { requests + "/" + name }
     /// Published versions that a newer approval replaced, kept for a rollback.
     public var archive: String { kiln + "/archive" }
+    /// Copies of the base interpreters builds use, one folder per installation, so that every host that mounts the
+    /// workspace can run its environments.
+    public var pythons: String { kiln + "/pythons" }
     /// Where a build resolves its lock before its environment folder exists.
     public var building: String { kiln + "/building" }
     /// Scratch space for moves that must happen in two steps.

@@ -36,6 +36,7 @@ struct Init: ParsableCommand {
         # find_links = ["/srv/wheels"]
         # no_index = true          # install from find_links only
         # only_binary = true
+        # keep_pythons = false     # build from the host's Python where it is, not a copy in .kiln/pythons
 
         # [python]
         # "3.11" = "/usr/bin/python3.11"

@@ -41,7 +41,14 @@ final class TestWorkspace: @unchecked Sendable {
             .path
     }()
 
-    init(settings extra: String = "", rescan: String = "0s", extraLinks: [String] = []) throws {
+    /// `keepPythons` is off unless a test is about it: a copy of the base interpreter (about 160 MB) for every
+    /// temporary workspace would cost each test seconds.
+    init(
+        settings extra: String = "",
+        rescan: String = "0s",
+        extraLinks: [String] = [],
+        keepPythons: Bool = false
+    ) throws {
         root = NSTemporaryDirectory() + "kiln-it-\(UUID().uuidString.prefix(8))"
         layout = WorkspaceLayout(root: root)
         daemonLog = root + ".daemon.log"
@@ -54,6 +61,7 @@ final class TestWorkspace: @unchecked Sendable {
         [build]
         find_links = [\(([TestWorkspace.wheels] + extraLinks).map { "\"\($0)\"" }.joined(separator: ", "))]
         no_index = true
+        keep_pythons = \(keepPythons)
         \(extra)
         """.write(toFile: layout.settingsFile, atomically: true, encoding: .utf8)
     }

@@ -14,6 +14,9 @@ public struct WorkspaceSettings: Sendable, Equatable {
     public var noIndex = false
     public var findLinks: [String] = []
     public var onlyBinary = false
+    /// Kiln's addition: copy each base interpreter into `.kiln/pythons/` and build from the copy, so hosts without
+    /// the build host's Python can run the environments.
+    public var keepPythons = true
     /// `X.Y` -> interpreter path, overriding discovery on the build host.
     public var pythons: [String: String] = [:]
 
@@ -21,7 +24,10 @@ public struct WorkspaceSettings: Sendable, Equatable {
 
     static let knownKeys: [String: [String]] = [
         "daemon": ["rescan_interval", "settle"],
-        "build": ["on_save", "concurrency", "timeout", "index_url", "no_index", "find_links", "only_binary"],
+        "build": [
+            "on_save", "concurrency", "timeout", "index_url", "no_index", "find_links", "only_binary",
+            "keep_pythons",
+        ],
         "python": [],
     ]
 
@@ -102,6 +108,10 @@ public struct WorkspaceSettings: Sendable, Equatable {
             if let v = b["no_index"] {
                 guard let flag = v.bool else { throw wrongType("no_index", "true or false") }
                 s.noIndex = flag
+            }
+            if let v = b["keep_pythons"] {
+                guard let flag = v.bool else { throw wrongType("keep_pythons", "true or false") }
+                s.keepPythons = flag
             }
             if let v = b["only_binary"] {
                 guard let flag = v.bool else { throw wrongType("only_binary", "true or false") }
