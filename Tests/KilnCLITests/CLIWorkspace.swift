@@ -231,19 +231,20 @@ final class RunningKiln: @unchecked Sendable {
     }
 
     /// Waits until standard output holds `text`; false if the time runs out or the process ends without it.
-    func waitForOutput(_ text: String, timeout: Duration = .seconds(10)) async throws -> Bool {
+    func waitForOutput(_ text: String, timeout: Duration = .seconds(60)) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if stdout.contains(text) { return true }
             if !isRunning { return stdout.contains(text) }
             try await Task.sleep(for: .milliseconds(20))
         }
-        return false
+        // A test task kept off the CPU past its deadline (a busy 2-core machine) looks once more.
+        return stdout.contains(text)
     }
 
     /// Waits for the end; kills it and records an issue if it does not come.
     func finish(
-        timeout: Duration = .seconds(15),
+        timeout: Duration = .seconds(60),
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws
         -> KilnResult
