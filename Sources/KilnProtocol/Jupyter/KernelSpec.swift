@@ -114,24 +114,8 @@ public struct KernelSpec: Sendable, Equatable {
         return Array(text.utf8)
     }
 
-    /// A JSON string literal.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20 || c.value == 0x7f:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal: TOML's basic-string escapes (`\"`, `\\`, `\n`, `\r`, `\t`, `\uXXXX`) are JSON's too.
+    static func quoted(_ s: String) -> String { TOMLText.quote(s) }
 
     /// Kiln's `metadata.kiln` in a `kernel.json`, or nil when the file is not one of Kiln's (or not JSON).
     public static func origin(ofKernelJSON bytes: [UInt8]) -> Origin? {

@@ -83,6 +83,11 @@ public struct WorkspaceSettings: Sendable, Equatable {
         func wrongType(_ key: String, _ what: String) -> SpecProblem {
             SpecProblem(path, lines.line(ofKey: key), "'\(key)' must be \(what)")
         }
+        func flag(_ t: TOMLTable, _ key: String) throws(SpecProblem) -> Bool? {
+            guard let v = t[key] else { return nil }
+            guard let flag = v.bool else { throw wrongType(key, "true or false") }
+            return flag
+        }
         if let d = try check("daemon") {
             if let v = try duration(d, "rescan_interval") { s.rescanInterval = v }
             if let v = try duration(d, "settle") { s.settle = v }
@@ -105,18 +110,9 @@ public struct WorkspaceSettings: Sendable, Equatable {
                 guard let text = v.string, !text.isEmpty else { throw wrongType("index_url", "a URL string") }
                 s.indexURL = text
             }
-            if let v = b["no_index"] {
-                guard let flag = v.bool else { throw wrongType("no_index", "true or false") }
-                s.noIndex = flag
-            }
-            if let v = b["keep_pythons"] {
-                guard let flag = v.bool else { throw wrongType("keep_pythons", "true or false") }
-                s.keepPythons = flag
-            }
-            if let v = b["only_binary"] {
-                guard let flag = v.bool else { throw wrongType("only_binary", "true or false") }
-                s.onlyBinary = flag
-            }
+            if let v = try flag(b, "no_index") { s.noIndex = v }
+            if let v = try flag(b, "keep_pythons") { s.keepPythons = v }
+            if let v = try flag(b, "only_binary") { s.onlyBinary = v }
             if let v = b["find_links"] {
                 guard let array = v.array else { throw wrongType("find_links", "a list of folders or URLs") }
                 for item in array {
