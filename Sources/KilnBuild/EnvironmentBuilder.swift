@@ -44,10 +44,12 @@ public struct EnvironmentBuilder: Sendable {
             "build \(order.build) of '\(order.name)', spec sha256 \(order.specSHA256), at \(TOMLText.dateTime(Date()))"
         )
         log.say("python \(order.spec.base.text): \(interpreter)")
-        // A registered environment is never built over: another name with the same spec may have finished it while
+        log.say("store key \(order.inputs.key), from these build inputs:")
+        for line in order.inputs.rendered.split(separator: "\n") { log.say("  " + line) }
+        // A registered environment is never built over: another name with the same inputs may have finished it while
         // this order waited, and rebuilding would run the tools against an environment people already use.
-        if let existing = EnvironmentStore.find(order.specSHA256, in: layout) {
-            log.say("already built from the same spec, in \(existing.path): nothing to run")
+        if let existing = EnvironmentStore.find(order.inputs.key, in: layout) {
+            log.say("already built from the same inputs, in \(existing.path): nothing to run")
             log.say("done: \(existing.summary)")
             return .built(existing)
         }
@@ -72,7 +74,7 @@ public struct EnvironmentBuilder: Sendable {
         case .failed(let why): log.say("failed: \(why)")
         case .cancelled: log.say("cancelled")
         }
-        if case .built = outcome {} else { removeUnregistered(order.specSHA256) }
+        if case .built = outcome {} else { removeUnregistered(order.inputs.key) }
         return outcome
     }
 
@@ -83,10 +85,13 @@ public struct EnvironmentBuilder: Sendable {
         log: BuildLog,
         started: ContinuousClock.Instant
     ) async -> BuildOutcome {
-        let path = layout.environment(order.specSHA256)
+        let key = order.inputs.key
+        let path = layout.environment(key)
         let metadata = path + "/" + BuiltEnvironment.metadataFolder
+        // What gets installed: the spec's libraries, as written, and the policy's required ones.
+        let requirements = (order.spec.libraries + settings.policy.required).map(\.text)
         // A folder without the marker is an earlier build that was interrupted: it is ours, and never used.
-        removeUnregistered(order.specSHA256)
+        removeUnregistered(key)
         do {
             try WorkspaceFiles.makeDirectory(layout.environments)
             // The environment is made from the workspace's copy of the interpreter, so hosts without this one can
@@ -98,14 +103,19 @@ public struct EnvironmentBuilder: Sendable {
                 log.say("installer: uv (\(uv))")
                 // Resolving needs only the base interpreter, whose details uv has cached, so it runs while the
                 // environment is created; asking a brand-new venv's python would cost uv a fresh interpreter query.
-                let work = layout.building + "/" + order.specSHA256
+                let work = layout.building + "/" + key
                 try? FileManager.default.removeItem(atPath: work)
                 try WorkspaceFiles.makeDirectory(work)
                 defer { try? FileManager.default.removeItem(atPath: work) }
                 try WorkspaceFiles.writeAtomically(
                     work + "/requirements.in",
-                    order.spec.libraries.map(\.text).joined(separator: "\n") + "\n"
+                    requirements.joined(separator: "\n") + "\n"
                 )
+                try WorkspaceFiles.writeAtomically(work + "/inputs.toml", order.inputs.rendered)
+                if let lock = order.lock {
+                    try await installLock(lock, uv: uv, base: base, into: path, work: work, settings: settings, log)
+                    return try register(order, path: path, started: started, log: log)
+                }
                 // The two run at once, so their tools' output interleaves; their timings follow, in step order.
                 log.say("step create and step resolve, at the same time")
                 async let created = step("create", log, alongside: true) {
@@ -125,6 +135,7 @@ public struct EnvironmentBuilder: Sendable {
                 let (createTook, resolveTook) = try await (created, resolved)
                 log.say("step create took \(BuildLog.seconds(createTook))")
                 log.say("step resolve took \(BuildLog.seconds(resolveTook))")
+                try checkLock(at: work + "/requirements.lock", requirements: requirements)
                 try WorkspaceFiles.move(work, to: metadata)
                 try await step("install", log) {
                     try await tool(
@@ -138,45 +149,35 @@ public struct EnvironmentBuilder: Sendable {
                 log.say("installer: uv was not found on this host; falling back to python -m venv and pip (slower)")
                 try await step("create", log) { try await tool(base, ["-m", "venv", path], log) }
                 try WorkspaceFiles.makeDirectory(metadata)
-                let report = metadata + "/pip-report.json"
-                if !order.spec.libraries.isEmpty {
+                try WorkspaceFiles.writeAtomically(metadata + "/inputs.toml", order.inputs.rendered)
+                let pip = ["-m", "pip", "install", "--disable-pip-version-check"] + sourceArguments(settings)
+                if let lock = order.lock {
+                    try WorkspaceFiles.writeAtomically(metadata + "/requirements.lock", lock)
                     try await step("install", log) {
-                        var args = ["-m", "pip", "install", "--disable-pip-version-check", "--report", report]
-                        args += sourceArguments(settings)
-                        args += ["--"] + order.spec.libraries.map(\.text)
-                        try await tool(path + "/bin/python", args, log)
+                        let args = ["--require-hashes", "--no-deps", "-r", metadata + "/requirements.lock"]
+                        try await tool(path + "/bin/python", pip + args, log)
                     }
+                } else if !requirements.isEmpty {
+                    let report = metadata + "/pip-report.json"
+                    try await step("install", log) {
+                        try await tool(path + "/bin/python", pip + ["--report", report, "--"] + requirements, log)
+                    }
+                    do {
+                        try WorkspaceFiles.writeAtomically(
+                            metadata + "/requirements.lock",
+                            try PipReport.lock(fromReportAt: report)
+                        )
+                    } catch let unreadable as PipReport.Unreadable {
+                        throw StepFailure(step: "lock", reason: unreadable.description)
+                    }
+                } else {
+                    try WorkspaceFiles.writeAtomically(
+                        metadata + "/requirements.lock",
+                        "# written by kiln: the spec names no libraries\n"
+                    )
                 }
-                try WorkspaceFiles.writeAtomically(
-                    metadata + "/requirements.lock",
-                    PipReport.lock(fromReportAt: report)
-                )
             }
-            try Task.checkCancellation()
-            // Before registration: a build interrupted here has no `complete` marker and is never used.
-            try PipGuard.write(into: path + "/bin", version: order.spec.base)
-            log.say(
-                PipGuard.names(for: order.spec.base).joined(separator: ", ")
-                    + " in bin/ refuse to run: the environment changes only through its spec"
-            )
-            try WorkspaceFiles.writeAtomically(metadata + "/spec.toml", order.specBytes)
-            let lock = WorkspaceFiles.readText(metadata + "/requirements.lock") ?? ""
-            let count = lock.split(separator: "\n").filter {
-                $0.contains("==") && !$0.hasPrefix("#") && !$0.hasPrefix(" ")
-            }.count
-            let elapsed = (ContinuousClock.now - started).components
-            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-            let summary = String(format: "built in %.1f s: %d distribution%@", seconds, count, count == 1 ? "" : "s")
-            // Registration: the last write of a build.
-            try WorkspaceFiles.writeAtomically(metadata + "/complete", summary + "\n")
-            return .built(
-                BuiltEnvironment(
-                    specSHA256: order.specSHA256,
-                    path: path,
-                    python: path + "/bin/python",
-                    summary: summary
-                )
-            )
+            return try register(order, path: path, started: started, log: log)
         } catch is CancellationError {
             return .cancelled
         } catch let failure as StepFailure {
@@ -186,6 +187,91 @@ public struct EnvironmentBuilder: Sendable {
         } catch {
             return .failed("build \(order.build) failed: \(error); see logs/build-\(order.build).log")
         }
+    }
+
+    /// `kiln build --from-lock` with uv: the environment gets exactly the lock's files, checked by hash, and then
+    /// the spec's requirements must already be met by them, with no index to fetch anything else from.
+    private func installLock(
+        _ lock: [UInt8],
+        uv: String,
+        base: String,
+        into path: String,
+        work: String,
+        settings: WorkspaceSettings,
+        _ log: BuildLog
+    ) async throws {
+        let metadata = path + "/" + BuiltEnvironment.metadataFolder
+        try WorkspaceFiles.writeAtomically(work + "/requirements.lock", lock)
+        log.say("installing requirements.lock as it is (--from-lock): nothing is resolved")
+        try await step("create", log) {
+            try await tool(uv, ["venv", "--python", base, "--no-project", "--quiet", path], log)
+        }
+        try WorkspaceFiles.move(work, to: metadata)
+        try await step("install", log) {
+            try await tool(
+                uv,
+                ["pip", "sync", "--require-hashes", "--python", path + "/bin/python"] + sourceArguments(settings)
+                    + [metadata + "/requirements.lock"],
+                log
+            )
+        }
+        try await step("check the lock meets the spec", log) {
+            try await tool(
+                uv,
+                [
+                    "pip", "install", "--dry-run", "--offline", "--no-index", "--python", path + "/bin/python", "-r",
+                    metadata + "/requirements.in",
+                ],
+                log
+            )
+        }
+    }
+
+    /// A resolved lock must pin something for every requirement; an empty or unreadable one fails the build
+    /// rather than being installed as "nothing".
+    private func checkLock(at lockPath: String, requirements: [String]) throws {
+        guard !requirements.isEmpty else { return }
+        guard case .success(let bytes) = WorkspaceFiles.readFile(lockPath, limit: 16 * 1024 * 1024) else {
+            throw StepFailure(step: "resolve", reason: "the resolver wrote no requirements.lock")
+        }
+        if let problem = LockFile.problem(bytes, path: "requirements.lock") {
+            throw StepFailure(step: "resolve", reason: "the resolver's lock is not usable: \(problem)")
+        }
+    }
+
+    /// The last steps of every build: pip refuses to run, and the `complete` marker registers the environment.
+    private func register(
+        _ order: BuildOrder,
+        path: String,
+        started: ContinuousClock.Instant,
+        log: BuildLog
+    ) throws -> BuildOutcome {
+        let metadata = path + "/" + BuiltEnvironment.metadataFolder
+        try Task.checkCancellation()
+        // Before registration: a build interrupted here has no `complete` marker and is never used.
+        try PipGuard.write(into: path + "/bin", version: order.spec.base)
+        log.say(
+            PipGuard.names(for: order.spec.base).joined(separator: ", ")
+                + " in bin/ refuse to run: the environment changes only through its spec"
+        )
+        try WorkspaceFiles.writeAtomically(metadata + "/spec.toml", order.specBytes)
+        let lock = WorkspaceFiles.readText(metadata + "/requirements.lock") ?? ""
+        let count = lock.split(separator: "\n").filter {
+            $0.contains("==") && !$0.hasPrefix("#") && !$0.hasPrefix(" ")
+        }.count
+        let elapsed = (ContinuousClock.now - started).components
+        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        let summary = String(format: "built in %.1f s: %d distribution%@", seconds, count, count == 1 ? "" : "s")
+        // Registration: the last write of a build.
+        try WorkspaceFiles.writeAtomically(metadata + "/complete", summary + "\n")
+        return .built(
+            BuiltEnvironment(
+                key: order.inputs.key,
+                path: path,
+                python: path + "/bin/python",
+                summary: summary
+            )
+        )
     }
 
     /// The daemon writes only inside the workspace (protocol section 5), so the tools' caches live in
@@ -202,9 +288,9 @@ public struct EnvironmentBuilder: Sendable {
     /// Where packages come from, per `workspace.toml`.
     private func sourceArguments(_ settings: WorkspaceSettings) -> [String] { settings.installerSourceArguments }
 
-    private func removeUnregistered(_ hash: String) {
-        let path = layout.environment(hash)
-        if WorkspaceFiles.kind(path) == .directory, EnvironmentStore.find(hash, in: layout) == nil {
+    private func removeUnregistered(_ key: String) {
+        let path = layout.environment(key)
+        if WorkspaceFiles.kind(path) == .directory, EnvironmentStore.find(key, in: layout) == nil {
             try? FileManager.default.removeItem(atPath: path)
         }
     }

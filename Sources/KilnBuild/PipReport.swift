@@ -4,17 +4,28 @@ import KilnWorkspace
 
 /// Turns pip's `--report` JSON into a `requirements.lock` with hashes, for hosts without uv.
 enum PipReport {
-    static func lock(fromReportAt path: String) -> String {
-        var out = "# written by kiln from pip's install report\n"
-        guard case .success(let bytes) = WorkspaceFiles.readFile(path, limit: 64 * 1024 * 1024),
-            let json = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+    /// Why a report gives no lock. A build never writes a lock it could not read: it fails.
+    struct Unreadable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func lock(fromReportAt path: String) throws(Unreadable) -> String {
+        let out = "# written by kiln from pip's install report\n"
+        guard case .success(let bytes) = WorkspaceFiles.readFile(path, limit: 64 * 1024 * 1024) else {
+            throw Unreadable(description: "pip's install report \(path) cannot be read, so there is no lock to write")
+        }
+        guard let json = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
             let installs = json["install"] as? [[String: Any]]
-        else { return out }
+        else {
+            throw Unreadable(description: "pip's install report \(path) has no 'install' list, so there is no lock")
+        }
         var lines: [String] = []
         for item in installs {
             guard let metadata = item["metadata"] as? [String: Any], let name = metadata["name"] as? String,
                 let version = metadata["version"] as? String
-            else { continue }
+            else {
+                throw Unreadable(description: "an entry of pip's install report \(path) has no name or version")
+            }
             var line = "\(Requirement.normalise(name))==\(version)"
             let archive = (item["download_info"] as? [String: Any])?["archive_info"] as? [String: Any]
             if let sha = (archive?["hashes"] as? [String: String])?["sha256"] {
@@ -24,7 +35,6 @@ enum PipReport {
             }
             lines.append(line)
         }
-        out += lines.sorted().joined(separator: "\n") + "\n"
-        return out
+        return out + lines.sorted().joined(separator: "\n") + "\n"
     }
 }

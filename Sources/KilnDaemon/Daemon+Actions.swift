@@ -59,6 +59,10 @@ extension Daemon {
                 }
                 rmdir(layout.kernel(name))
                 logger.info("\(name): Jupyter kernelspec removed")
+            case .keepSpec(let bytes):
+                try WorkspaceFiles.makeDirectory(layout.keptSpecs)
+                let kept = layout.keptSpec(SHA256Hex.of(bytes))
+                if WorkspaceFiles.kind(kept) != .file { try WorkspaceFiles.writeAtomically(kept, bytes) }
             case .record(let entry):
                 log(entry)
                 try journal.append(entry)

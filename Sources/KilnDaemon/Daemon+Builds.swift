@@ -11,8 +11,9 @@ extension Daemon {
     func startBuilds() {
         var started: [String] = []
         while !stopping, running.count < settings.concurrency {
-            let busy = Set(running.values.map(\.order.specSHA256))
-            guard let index = queue.firstIndex(where: { !busy.contains($0.specSHA256) }) else { break }
+            // Two names with the same build inputs never build at once: the second finds the first's in the store.
+            let busy = Set(running.values.map(\.order.inputs.key))
+            guard let index = queue.firstIndex(where: { !busy.contains($0.inputs.key) }) else { break }
             let order = queue.remove(at: index)
             if start(order) { started.append(order.name) }
         }
@@ -72,8 +73,8 @@ extension Daemon {
         }
         guard !stopping else { return }
         reconcile(order.name)
-        // Other names with the same spec waited for this one: the store answers them now.
-        for waiting in queue.filter({ $0.specSHA256 == order.specSHA256 }) { reconcile(waiting.name) }
+        // Other names with the same inputs waited for this one: the store answers them now.
+        for waiting in queue.filter({ $0.inputs.key == order.inputs.key }) { reconcile(waiting.name) }
         startBuilds()
     }
 }

@@ -17,6 +17,8 @@ public actor Daemon {
     let logger: Logger
     var settings: WorkspaceSettings
     var pythons: [String: String]
+    /// `X.Y` -> the exact version of `pythons[X.Y]`: a build input.
+    var interpreterVersions: [String: String]
     /// Names seen on disk, so a removal can be recorded. Rebuilt from disk on start.
     var known: Set<String> = []
     /// Per-name debounce: a change is acted on once the name has been quiet for `settings.settle`.
@@ -52,6 +54,7 @@ public actor Daemon {
         layout: WorkspaceLayout,
         settings: WorkspaceSettings,
         pythons: [String: String],
+        interpreterVersions: [String: String],
         logger: Logger,
         buildJobs: AsyncStream<BuildJob>.Continuation
     ) {
@@ -61,6 +64,7 @@ public actor Daemon {
         self.logger = logger
         self.settings = settings
         self.pythons = pythons
+        self.interpreterVersions = interpreterVersions
         self.buildJobs = buildJobs
     }
 
@@ -115,6 +119,19 @@ public actor Daemon {
 
     // MARK: reconciling
 
+    /// Finds the host's interpreters again (one may have been installed or upgraded), asking each new one for its
+    /// exact version. Called before each periodic look; the interpreters run off this actor's thread.
+    public func refreshInterpreters() async {
+        let found = PythonFinder().interpreters(overrides: settings.pythons)
+        guard found != pythons else { return }
+        let versions = await InterpreterVersion.exact(of: found)
+        // Another refresh may have finished while this one waited for the interpreters.
+        guard found != pythons else { return }
+        pythons = found
+        interpreterVersions = versions
+        quiet.removeAll()
+    }
+
     /// Looks at every environment on disk: on start, on each periodic rescan, and whenever events cannot be trusted.
     /// Builds it queued start once the whole look is over.
     public func reconcileAll() {
@@ -123,11 +140,6 @@ public actor Daemon {
         if let fresh = try? Daemon.loadSettings(layout), fresh != settings {
             logger.info("workspace.toml changed; using the new settings")
             settings = fresh
-            quiet.removeAll()
-        }
-        let found = PythonFinder().interpreters(overrides: settings.pythons)
-        if found != pythons {
-            pythons = found
             quiet.removeAll()
         }
         // A build registered or removed in the store can change what a draft or published copy should be.
@@ -197,30 +209,40 @@ public actor Daemon {
 
     /// Everything `decide` needs beyond the copies, read now.
     func context(for name: String, copies: [EnvironmentCopy]) -> ReconcileContext {
-        var hashes = Set<String>()
-        for copy in copies {
-            if let h = copy.specSHA256 { hashes.insert(h) }
-            if let h = copy.status?.specSHA256 { hashes.insert(h) }
-        }
-        var built: [String: BuiltEnvironment] = [:]
-        for hash in hashes where hash.count == 64 && hash.allSatisfy(\.isHexDigit) {
-            built[hash] = EnvironmentStore.find(hash, in: layout)
-        }
-        // Only an edited published spec needs the approved bytes.
-        var approvedSpec: [UInt8]?
-        if let published = copies.first(where: { $0.location == CopyLocation(.published, name) }),
-            let approved = published.status?.specSHA256, published.specSHA256 != approved,
-            let done = built[approved]
+        var context = ReconcileContext(
+            settings: settings,
+            pythons: Set(pythons.keys),
+            interpreterVersions: interpreterVersions,
+            now: Date()
+        )
+        let request = readRequest(name)
+        context.buildRequest = request
+        // Only a saved copy's lock is ever installed as it is, or looked up in the store.
+        if copies.contains(where: { $0.location == CopyLocation(.saved, name) }),
+            case .success(let bytes) = WorkspaceFiles.readFile(
+                layout.lock(CopyLocation(.saved, name)),
+                limit: 16 * 1024 * 1024
+            )
         {
-            approvedSpec = EnvironmentStore.spec(of: done)
+            context.savedLock = bytes
+        }
+        for key in context.storeKeys(for: copies) {
+            context.built[key] = EnvironmentStore.find(key, in: layout)
+        }
+        let published = copies.first(where: { $0.location == CopyLocation(.published, name) })
+        // Only an edited published spec needs the approved bytes.
+        if let published, let approved = published.status?.specSHA256, published.specSHA256 != approved {
+            context.approvedSpec = EnvironmentStore.approvedSpec(
+                approved,
+                built: context.build(namedBy: published.status),
+                in: layout
+            )
         }
         // Only a published copy's build is looked at for ipykernel: its lock is read, not the environment.
-        var publishedHasIPykernel = false
-        if let published = copies.first(where: { $0.location == CopyLocation(.published, name) }),
-            let hash = published.status?.specSHA256, let done = built[hash],
+        if let published, let done = context.build(namedBy: published.status),
             let lock = WorkspaceFiles.readText(done.lock, limit: 16 * 1024 * 1024)
         {
-            publishedHasIPykernel = KernelSpec.lockHasIPykernel(lock)
+            context.publishedHasIPykernel = KernelSpec.lockHasIPykernel(lock)
         }
         var kernelspec: [UInt8]?
         if case .success(let bytes) = WorkspaceFiles.readFile(layout.kernelJSON(name), limit: 1024 * 1024) {
@@ -228,25 +250,35 @@ public actor Daemon {
         }
         let active: ActiveBuild? =
             if let build = running[name] {
-                ActiveBuild(specSHA256: build.order.specSHA256, build: build.order.build, started: true)
+                ActiveBuild(
+                    specSHA256: build.order.specSHA256,
+                    build: build.order.build,
+                    started: true,
+                    fromLock: build.order.lock != nil
+                )
             } else if let order = queue.first(where: { $0.name == name }) {
-                ActiveBuild(specSHA256: order.specSHA256, build: order.build, started: false)
+                ActiveBuild(
+                    specSHA256: order.specSHA256,
+                    build: order.build,
+                    started: false,
+                    fromLock: order.lock != nil
+                )
             } else {
                 nil
             }
-        return ReconcileContext(
-            settings: settings,
-            pythons: Set(pythons.keys),
-            activeBuild: active,
-            failure: failures[name],
-            built: built,
-            approvedSpec: approvedSpec,
-            interruptedReplacement: reader.interruptedReplacement(of: name),
-            buildRequested: WorkspaceFiles.kind(layout.request(name)) == .file,
-            wasKnown: known.contains(name),
-            kernelspec: kernelspec,
-            publishedHasIPykernel: publishedHasIPykernel,
-            now: Date()
-        )
+        context.activeBuild = active
+        context.failure = failures[name]
+        context.interruptedReplacement = reader.interruptedReplacement(of: name)
+        context.wasKnown = known.contains(name)
+        context.kernelspec = kernelspec
+        return context
+    }
+
+    /// What `kiln build` asked for in `.kiln/requests/<name>`, if anything: `from_lock = true` installs the saved
+    /// copy's lock as it is. A request file a person wrote by hand with anything else asks for a plain build.
+    func readRequest(_ name: String) -> BuildRequest? {
+        guard WorkspaceFiles.kind(layout.request(name)) == .file else { return nil }
+        let text = WorkspaceFiles.readText(layout.request(name), limit: 4096) ?? ""
+        return BuildRequestFile.fromLock(text) ? .fromLock : .resolve
     }
 }

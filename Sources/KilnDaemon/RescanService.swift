@@ -28,6 +28,7 @@ struct RescanService: Service {
                     return
                 }
                 if Task.isShuttingDownGracefully { return }
+                await daemon.refreshInterpreters()
                 await daemon.reconcileAll()
             }
         } onGracefulShutdown: {

@@ -31,12 +31,14 @@ public enum Server {
         let lock = try WorkspaceLock(layout: layout)
         let settings = try Daemon.loadSettings(layout)
         let pythons = PythonFinder().interpreters(overrides: settings.pythons)
+        let interpreterVersions = await InterpreterVersion.exact(of: pythons)
         let builder = EnvironmentBuilder(layout: layout, uv: ToolFinder().uv())
         let (jobs, jobsContinuation) = AsyncStream.makeStream(of: BuildJob.self)
         let daemon = Daemon(
             layout: layout,
             settings: settings,
             pythons: pythons,
+            interpreterVersions: interpreterVersions,
             logger: logger,
             buildJobs: jobsContinuation
         )

@@ -21,9 +21,12 @@ public struct WorkspaceLayout: Sendable, Equatable {
     public var settingsFile: String { root + "/workspace.toml" }
     /// The daemon's own folder.
     public var kiln: String { root + "/.kiln" }
-    /// Built environments, one folder per spec hash.
+    /// Built environments, one folder per store key (`BuildInputs.key`).
     public var environments: String { kiln + "/envs" }
-    public func environment(_ specSHA256: String) -> String { environments + "/" + specSHA256 }
+    public func environment(_ key: String) -> String { environments + "/" + key }
+    /// Approved specs, by their SHA-256: what an edited published spec is restored to.
+    public var keptSpecs: String { kiln + "/specs" }
+    public func keptSpec(_ sha256: String) -> String { keptSpecs + "/" + sha256 }
     /// Files that ask the daemon to build a name (`kiln build`), so a request works from any host.
     public var requests: String { kiln + "/requests" }
     public func request(_ name: String) -> String { requests + "/" + name }

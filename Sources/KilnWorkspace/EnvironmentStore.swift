@@ -1,26 +1,33 @@
 import Foundation
 import KilnProtocol
 
-/// The environment store on disk (`.kiln/envs/<spec sha256>/`): which builds are registered.
+/// The environment store on disk (`.kiln/envs/<key>/`): which builds are registered.
 public enum EnvironmentStore {
     /// Looks up a registered build; nil if there is none or it never finished.
-    public static func find(_ specSHA256: String, in layout: WorkspaceLayout) -> BuiltEnvironment? {
-        let path = layout.environment(specSHA256)
+    public static func find(_ key: String, in layout: WorkspaceLayout) -> BuiltEnvironment? {
+        guard !key.isEmpty, !key.hasPrefix("."), !key.contains("/") else { return nil }
+        let path = layout.environment(key)
         let metadata = path + "/" + BuiltEnvironment.metadataFolder
         guard let summary = WorkspaceFiles.readText(metadata + "/complete", limit: 4096) else { return nil }
         return BuiltEnvironment(
-            specSHA256: specSHA256,
+            key: key,
             path: path,
             python: path + "/bin/python",
             summary: summary.trimmingCharacters(in: .whitespacesAndNewlines)
         )
     }
 
-    /// The exact spec bytes a registered build was made from: what a published spec is restored to.
-    public static func spec(of built: BuiltEnvironment) -> [UInt8]? {
-        guard case .success(let bytes) = WorkspaceFiles.readFile(built.spec, limit: Spec.maximumSize) else {
-            return nil
+    /// The exact bytes of an approved spec, for restoring an edited published spec (rule 8): kept in
+    /// `.kiln/specs/` at approval, or (for approvals before that folder existed) the spec its build was made from.
+    public static func approvedSpec(_ sha256: String, built: BuiltEnvironment?, in layout: WorkspaceLayout) -> [UInt8]?
+    {
+        for path in [layout.keptSpec(sha256), built?.spec].compactMap({ $0 }) {
+            if case .success(let bytes) = WorkspaceFiles.readFile(path, limit: Spec.maximumSize),
+                SHA256Hex.of(bytes) == sha256
+            {
+                return bytes
+            }
         }
-        return bytes
+        return nil
     }
 }

@@ -6,11 +6,17 @@ import KilnWorkspace
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ask for a build of a saved environment, or retry a failed one, without editing its spec.",
-        discussion: "Drops a request file in .kiln/requests/, so it works from any host that sees the workspace."
+        discussion: """
+            Drops a request file in .kiln/requests/, so it works from any host that sees the workspace. With \
+            --from-lock, the build installs exactly the saved copy's requirements.lock (pins and hashes), resolving \
+            nothing: the same environment as the build that wrote that lock, here or on another host, months later.
+            """
     )
 
     @OptionGroup var options: WorkspaceOptions
     @Argument var name: String
+    @Flag(help: "Install exactly saved/NAME/requirements.lock instead of resolving the spec anew.")
+    var fromLock = false
 
     func run() throws {
         let layout = try options.layout()
@@ -18,11 +24,22 @@ struct Build: ParsableCommand {
         if let status = saved.status, status.state == .invalid {
             throw CLIError.refused("'\(name)' is invalid: \(status.message)")
         }
+        if fromLock {
+            let lockPath = layout.lock(saved.location)
+            guard case .success(let bytes) = WorkspaceFiles.readFile(lockPath, limit: 16 * 1024 * 1024) else {
+                throw CLIError.refused(
+                    "\(lockPath) cannot be read: --from-lock installs the lock in the saved copy; put it there, or "
+                        + "run `kiln build \(name)` to resolve the spec anew"
+                )
+            }
+            if let problem = LockFile.problem(bytes, path: lockPath) { throw CLIError.refused(problem) }
+        }
         try WorkspaceFiles.makeDirectory(layout.requests)
         try WorkspaceFiles.writeAtomically(
             layout.request(name),
-            "requested = \(TOMLText.dateTime(Date()))\nby = \(TOMLText.quote(NSUserName()))\n"
+            BuildRequestFile.rendered(requested: Date(), by: NSUserName(), fromLock: fromLock)
         )
-        print("build of '\(name)' requested; `kiln logs \(name) --follow` shows it")
+        let what = fromLock ? "build of '\(name)' from its requirements.lock" : "build of '\(name)'"
+        print("\(what) requested; `kiln logs \(name) --follow` shows it")
     }
 }

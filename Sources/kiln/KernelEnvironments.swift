@@ -9,6 +9,8 @@ struct KernelCandidate {
     var status: Status
     var specSHA256: String
     var python: String
+    /// Its built environment in the store.
+    var environment: String
     var fullName: String?
     /// Its build's lock pins ipykernel.
     var hasIPykernel: Bool
@@ -18,17 +20,21 @@ struct KernelCandidate {
     /// The copy in `location`, if it is built and usable; nil otherwise.
     init?(_ copy: EnvironmentCopy, layout: WorkspaceLayout) {
         guard copy.isSettled, copy.matchesBuild, let status = copy.status, let hash = status.specSHA256,
-            let python = status.python, WorkspaceFiles.kind(python) != .missing,
+            let python = status.python, WorkspaceFiles.kind(python) != .missing, let environment = status.environment,
             case .contents(let bytes) = copy.spec
         else { return nil }
         location = copy.location
         self.status = status
         specSHA256 = hash
         self.python = python
+        self.environment = environment
         fullName = KernelSpec.fullName(ofSpec: bytes)
         // The store's lock is the build's own; the copy's is a copy of it.
         let lock =
-            WorkspaceFiles.readText(layout.environment(hash) + "/.kiln-build/requirements.lock", limit: 16 << 20)
+            WorkspaceFiles.readText(
+                environment + "/" + BuiltEnvironment.metadataFolder + "/requirements.lock",
+                limit: 16 << 20
+            )
             ?? WorkspaceFiles.readText(layout.lock(copy.location), limit: 16 << 20) ?? ""
         hasIPykernel = KernelSpec.lockHasIPykernel(lock)
     }

@@ -33,9 +33,10 @@ struct KernelList: ParsableCommand {
             let wanted = KernelSpec.published(
                 name: name,
                 fullName: candidate.fullName,
+                specSHA256: candidate.specSHA256,
                 built: BuiltEnvironment(
-                    specSHA256: candidate.specSHA256,
-                    path: layout.environment(candidate.specSHA256),
+                    key: BuildInputs.key(ofEnvironment: candidate.environment),
+                    path: candidate.environment,
                     python: candidate.python,
                     summary: ""
                 ),

@@ -134,8 +134,9 @@ struct KernelTests {
         let spec = KernelSpec.published(
             name: "with",
             fullName: "With kernel",
+            specSHA256: status.specSHA256!,
             built: BuiltEnvironment(
-                specSHA256: status.specSHA256!,
+                key: BuildInputs.key(ofEnvironment: status.environment!),
                 path: status.environment!,
                 python: status.python!,
                 summary: ""

@@ -101,7 +101,9 @@ struct CrashTests {
                 #expect(written.contains(bytes), "\(at): spec.toml is not byte-for-byte one the test wrote")
                 if let status = copy.status, status.state.isBuilt {
                     #expect(copy.matchesBuild, "\(at): \(status.state) but the spec does not match its build")
-                    let built = status.specSHA256.flatMap { EnvironmentStore.find($0, in: ws.layout) }
+                    let built = status.environment.flatMap {
+                        EnvironmentStore.find(BuildInputs.key(ofEnvironment: $0), in: ws.layout)
+                    }
                     #expect(built != nil, "\(at): \(status.state) without a registered build")
                     #expect(
                         built.map { FileManager.default.isExecutableFile(atPath: $0.python) } ?? false,

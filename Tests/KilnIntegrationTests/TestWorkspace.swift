@@ -224,6 +224,11 @@ final class TestWorkspace: @unchecked Sendable {
         TestWorkspace.run(TestWorkspace.kiln, arguments + ["--workspace", root])
     }
 
+    /// The folders in the environment store, `.kiln/envs/`.
+    var storeEntries: [String] {
+        WorkspaceFiles.list(layout.environments).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
     func status(_ relativeDirectory: String) -> Status? {
         (try? String(contentsOfFile: path(relativeDirectory) + "/status", encoding: .utf8)).flatMap(
             Status.init(parsing:)

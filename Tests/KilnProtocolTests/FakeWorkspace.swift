@@ -23,6 +23,8 @@ struct FakeWorkspace {
     var locks: Set<CopyLocation> = []
     var archived: [EnvironmentCopy] = []
     var editedBeside: [UInt8]?
+    /// `.kiln/specs/`: the hashes of approved specs kept.
+    var keptSpecs: Set<String> = []
     /// `.kiln/jupyter/kernels/<name>/kernel.json`.
     var kernelspec: [UInt8]?
     /// Spec hashes whose build's lock pins ipykernel.
@@ -53,6 +55,7 @@ struct FakeWorkspace {
     /// A status as the daemon would have left it after a good build of `spec` in `stage`.
     func builtStatus(_ stage: Stage, spec: String = good, state: EnvironmentState? = nil) -> Status {
         let hash = SHA256Hex.of(Array(spec.utf8))
+        let key = storeKey(of: spec)
         let typical: [Stage: EnvironmentState] = [
             .saved: .building, .draft: .ready, .pending: .awaitingApproval, .published: .published,
         ]
@@ -62,20 +65,33 @@ struct FakeWorkspace {
             state: s,
             specSHA256: hash,
             build: 1,
-            environment: "/ws/.kiln/envs/\(hash)",
-            python: "/ws/.kiln/envs/\(hash)/bin/python",
+            environment: "/ws/.kiln/envs/\(key)",
+            python: "/ws/.kiln/envs/\(key)/bin/python",
             updated: Date(timeIntervalSince1970: 1_700_000_000),
             message: "built"
         )
     }
 
+    /// The store key a build of `spec` has here: its `BuildInputs` key with this workspace's settings.
+    func storeKey(of spec: String) -> String {
+        let parsed = try? Spec.parse(
+            .contents(Array(spec.utf8)),
+            path: "spec.toml",
+            directoryName: name,
+            pythons: ["3.11", "3.12"]
+        ).get()
+        guard let parsed else { return SHA256Hex.of(Array(spec.utf8)) }
+        return BuildInputs(spec: parsed, settings: settings, pythonVersion: nil).key
+    }
+
     mutating func registerBuild(of spec: String = good) {
         let hash = SHA256Hex.of(Array(spec.utf8))
+        let key = storeKey(of: spec)
         specsByHash[hash] = Array(spec.utf8)
-        built[hash] = BuiltEnvironment(
-            specSHA256: hash,
-            path: "/ws/.kiln/envs/\(hash)",
-            python: "/ws/.kiln/envs/\(hash)/bin/python",
+        built[key] = BuiltEnvironment(
+            key: key,
+            path: "/ws/.kiln/envs/\(key)",
+            python: "/ws/.kiln/envs/\(key)/bin/python",
             summary: "built in 1.0 s: 6 distributions"
         )
     }
@@ -94,11 +110,12 @@ struct FakeWorkspace {
                     publishedExists: copies[CopyLocation(.published, name)] != nil
                 )
             },
-            buildRequested: requested,
+            buildRequest: requested ? .resolve : nil,
             wasKnown: wasKnown,
             kernelspec: kernelspec,
-            publishedHasIPykernel: copies[CopyLocation(.published, name)]?.status?.specSHA256.map {
-                ipykernelBuilds.contains($0) && built[$0] != nil
+            publishedHasIPykernel: copies[CopyLocation(.published, name)]?.status.map {
+                ipykernelBuilds.contains($0.specSHA256 ?? "")
+                    && built[BuildInputs.key(ofEnvironment: $0.environment ?? "")] != nil
             } ?? false,
             now: now
         )
@@ -158,6 +175,8 @@ struct FakeWorkspace {
             kernelspec = bytes
         case .removeKernelspec:
             kernelspec = nil
+        case .keepSpec(let bytes):
+            keptSpecs.insert(SHA256Hex.of(bytes))
         case .record(let entry):
             journal.append(entry)
         }
@@ -180,7 +199,9 @@ struct FakeWorkspace {
     /// The approved bytes of the published copy, when its spec differs from them and the store has them.
     var approvedSpec: [UInt8]? {
         guard let published = copies[CopyLocation(.published, name)], let approved = published.status?.specSHA256,
-            published.specSHA256 != approved, built[approved] != nil
+            published.specSHA256 != approved,
+            keptSpecs.contains(approved)
+                || built[BuildInputs.key(ofEnvironment: published.status?.environment ?? "")] != nil
         else { return nil }
         return specsByHash[approved]
     }

@@ -5,15 +5,22 @@ import Testing
 
 @Suite("Jupyter kernelspecs for environments")
 struct KernelSpecTests {
+    static let specSHA256 = String(repeating: "ab", count: 32)
     static let built = BuiltEnvironment(
-        specSHA256: String(repeating: "ab", count: 32),
+        key: String(repeating: "cd", count: 32),
         path: "/ws/.kiln/envs/" + String(repeating: "ab", count: 32),
         python: "/ws/.kiln/envs/" + String(repeating: "ab", count: 32) + "/bin/python",
         summary: "built"
     )
 
     @Test func theWorkspaceKernelspecIsExactlyThis() {
-        let spec = KernelSpec.published(name: "churn", fullName: "Churn models", built: Self.built, build: 3)
+        let spec = KernelSpec.published(
+            name: "churn",
+            fullName: "Churn models",
+            specSHA256: Self.specSHA256,
+            built: Self.built,
+            build: 3
+        )
         let hash = String(repeating: "ab", count: 32)
         let expected = """
             {
@@ -44,7 +51,7 @@ struct KernelSpecTests {
             name: "churn",
             fullName: nil,
             stage: .draft,
-            specSHA256: Self.built.specSHA256,
+            specSHA256: Self.specSHA256,
             build: 2,
             python: Self.built.python,
             workspace: "/srv/ws"
@@ -59,7 +66,13 @@ struct KernelSpecTests {
     /// Whatever a full name holds, the file is valid JSON and says it back.
     @Test(arguments: ["plain", "with \"quotes\" and \\ back", "tab\there\nnew line", "\u{1}\u{1f}\u{7f}", "ünï 模型 🔥"])
     func anyFullNameRendersAsValidJSON(_ fullName: String) throws {
-        let bytes = KernelSpec.published(name: "x", fullName: fullName, built: Self.built, build: nil).rendered()
+        let bytes = KernelSpec.published(
+            name: "x",
+            fullName: fullName,
+            specSHA256: Self.specSHA256,
+            built: Self.built,
+            build: nil
+        ).rendered()
         let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
         #expect(object["display_name"] as? String == fullName + " (Kiln)")
         #expect(object["language"] as? String == "python")
@@ -68,7 +81,10 @@ struct KernelSpecTests {
     }
 
     @Test func anEmptyFullNameFallsBackToTheName() {
-        #expect(KernelSpec.published(name: "x", fullName: "  ", built: Self.built, build: 1).displayName == "x (Kiln)")
+        #expect(
+            KernelSpec.published(name: "x", fullName: "  ", specSHA256: Self.specSHA256, built: Self.built, build: 1)
+                .displayName == "x (Kiln)"
+        )
     }
 
     @Test func kernelspecsThatAreNotKilnsHaveNoOrigin() {

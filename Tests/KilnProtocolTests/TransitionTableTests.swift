@@ -47,15 +47,9 @@ struct TransitionTableTests {
         let pending = CopyLocation(.pending, name)
         let published = CopyLocation(.published, name)
         let nested = CopyLocation(.published, name, nested: true)
-        let order1 = BuildOrder(name: name, specSHA256: G.goodHash, build: 1, spec: G.goodSpec, specBytes: G.good)
-        let order2 = BuildOrder(name: name, specSHA256: G.goodHash, build: 2, spec: G.goodSpec, specBytes: G.good)
-        let editedOrder = BuildOrder(
-            name: name,
-            specSHA256: G.editedHash,
-            build: 2,
-            spec: G.editedSpec,
-            specBytes: G.edited
-        )
+        let order1 = G.order(build: 1)
+        let order2 = G.order(build: 2)
+        let editedOrder = G.order(build: 2, edited: true)
         let queued1 = G.status(.saved, .queued, build: 1, "waiting for a build slot; the log will be logs/build-1.log")
         let building1 = G.status(
             .saved,
@@ -135,7 +129,7 @@ struct TransitionTableTests {
                 rule: 1,
                 title: "a good build: the lock, then ready in draft/",
                 copies: [G.copy(saved, status: building1)],
-                context: G.context(built: [G.goodHash: G.goodBuild]),
+                context: G.context(built: [G.goodKey: G.goodBuild]),
                 expected: [
                     .installLock(saved, from: G.goodBuild),
                     .writeStatus(saved, ready),
@@ -147,7 +141,7 @@ struct TransitionTableTests {
                 rule: 1,
                 title: "a spec built before is not rebuilt",
                 copies: [G.copy(saved)],
-                context: G.context(built: [G.goodHash: G.goodBuild]),
+                context: G.context(built: [G.goodKey: G.goodBuild]),
                 expected: {
                     var status = ready
                     status.build = nil
@@ -166,7 +160,7 @@ struct TransitionTableTests {
                 copies: [G.copy(saved, status: queued1)],
                 context: G.context(
                     active: ActiveBuild(specSHA256: G.goodHash, build: 1, started: false),
-                    built: [G.goodHash: G.goodBuild]
+                    built: [G.goodKey: G.goodBuild]
                 ),
                 expected: {
                     var status = ready
@@ -264,7 +258,7 @@ struct TransitionTableTests {
                 rule: 2,
                 title: "a request with nothing in saved/ to build is answered",
                 copies: [G.copy(draft, status: ready)],
-                context: G.context(built: [G.goodHash: G.goodBuild], requested: true),
+                context: G.context(built: [G.goodKey: G.goodBuild], requested: true),
                 expected: [.consumeBuildRequest(name: name)]
             ),
             // Rule 3: edit a draft or a pending spec.
@@ -272,7 +266,7 @@ struct TransitionTableTests {
                 rule: 3,
                 title: "an edited draft goes back to saved/",
                 copies: [G.copy(draft, spec: G.edited, status: ready)],
-                context: G.context(built: [G.goodHash: G.goodBuild]),
+                context: G.context(built: [G.goodKey: G.goodBuild]),
                 expected: {
                     let message =
                         "spec.toml was edited in draft/: it no longer matches its build, so it is built again in saved/"
@@ -287,7 +281,7 @@ struct TransitionTableTests {
                 rule: 3,
                 title: "an edit in pending/ withdraws the submission",
                 copies: [G.copy(pending, spec: G.edited, status: awaiting)],
-                context: G.context(built: [G.goodHash: G.goodBuild]),
+                context: G.context(built: [G.goodKey: G.goodBuild]),
                 expected: {
                     let message =
                         "spec.toml was edited while pending: the submission is withdrawn and the new spec is built in "
@@ -304,19 +298,144 @@ struct TransitionTableTests {
                 rule: 4,
                 title: "draft/ → pending/: awaiting approval",
                 copies: [G.copy(pending, status: ready)],
-                context: G.context(built: [G.goodHash: G.goodBuild]),
+                context: G.context(built: [G.goodKey: G.goodBuild]),
                 expected: [
                     .writeStatus(pending, awaiting),
                     G.record(pending, pending, .awaitingApproval, G.goodHash, awaiting.message),
                 ]
+            ),
+            // † Rule 3: an edit that changes no build input.
+            Row(
+                rule: 3,
+                title: "a draft whose description was edited stays ready on the same build",
+                copies: [G.copy(draft, spec: G.retitled, status: ready)],
+                context: G.context(built: [G.goodKey: G.goodBuild]),
+                expected: {
+                    var status = ready
+                    status.specSHA256 = G.retitledHash
+                    status.message =
+                        "spec.toml was edited, but nothing it builds from changed (only its name, description or "
+                        + "comments): still ready on the same build"
+                    return [
+                        .writeStatus(draft, status),
+                        G.record(draft, draft, .ready, G.retitledHash, status.message),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 3,
+                title: "a pending spec whose description was edited is withdrawn all the same",
+                copies: [G.copy(pending, spec: G.retitled, status: awaiting)],
+                context: G.context(built: [G.goodKey: G.goodBuild]),
+                expected: {
+                    let message =
+                        "spec.toml was edited while pending: the submission is withdrawn and the new spec is built in "
+                        + "saved/"
+                    return [
+                        .move(from: pending, to: saved),
+                        .writeStatus(
+                            saved,
+                            Status(
+                                stage: .saved,
+                                state: .queued,
+                                specSHA256: G.retitledHash,
+                                build: 1,
+                                updated: G.now,
+                                message: message
+                            )
+                        ),
+                        G.record(pending, saved, .queued, G.retitledHash, message),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 1,
+                title: "a save whose build inputs are in the store is ready at once, under its own spec hash",
+                copies: [G.copy(saved, spec: G.retitled)],
+                context: G.context(built: [G.goodKey: G.goodBuild]),
+                expected: {
+                    var status = G.builtStatus(
+                        .draft,
+                        .ready,
+                        "already built from the same spec: built in 1.0 s: 6 distributions",
+                        G.retitledHash
+                    )
+                    status.build = nil
+                    return [
+                        .installLock(saved, from: G.goodBuild),
+                        .writeStatus(saved, status),
+                        G.record(saved, draft, .ready, G.retitledHash, status.message),
+                        .move(from: saved, to: draft),
+                    ]
+                }()
+            ),
+            // † Policy.
+            Row(
+                rule: 1,
+                title: "a library [policy] blocks is invalid, naming the library and the rule",
+                copies: [G.copy(saved)],
+                context: G.context(blocked: ["pandas"]),
+                expected: {
+                    let message =
+                        "saved/churn/spec.toml, line 2: 'pandas==2.2.3': 'pandas' is in [policy] blocked of "
+                        + "workspace.toml; remove it, or ask an admin"
+                    let status = Status(
+                        stage: .saved,
+                        state: .invalid,
+                        specSHA256: G.goodHash,
+                        updated: G.now,
+                        message: message
+                    )
+                    return [.writeStatus(saved, status), G.record(saved, saved, .invalid, G.goodHash, message)]
+                }()
+            ),
+            // † Rule 2 with --from-lock.
+            Row(
+                rule: 2,
+                title: "kiln build --from-lock queues a build that installs the saved lock",
+                copies: [G.copy(saved, status: G.status(.saved, .failed, build: 1, "failed"))],
+                context: G.context(requested: true, fromLock: G.lock),
+                expected: {
+                    var order = G.order(build: 2)
+                    order.lock = G.lock
+                    order.inputs.lockSHA256 = SHA256Hex.of(G.lock)
+                    let queued = G.status(
+                        .saved,
+                        .queued,
+                        build: 2,
+                        "waiting for a build slot; the log will be logs/build-2.log"
+                    )
+                    return [
+                        .writeStatus(saved, queued),
+                        G.record(saved, saved, .queued, G.goodHash, queued.message),
+                        .queueBuild(order),
+                        .consumeBuildRequest(name: name),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 2,
+                title: "kiln build --from-lock without a lock fails, saying what to do",
+                copies: [G.copy(saved, status: G.status(.saved, .failed, build: 1, "failed"))],
+                context: G.context(requested: true, fromLock: .some(nil)),
+                expected: {
+                    let message =
+                        "`kiln build churn --from-lock` found no saved/churn/requirements.lock to install: put the "
+                        + "lock there, or run `kiln build churn` to resolve the spec anew"
+                    return [
+                        .writeStatus(saved, G.status(.saved, .failed, build: 1, message)),
+                        .consumeBuildRequest(name: name),
+                    ]
+                }()
             ),
             // Rule 5: approve.
             Row(
                 rule: 5,
                 title: "pending/ → published/: published",
                 copies: [G.copy(published, status: awaiting)],
-                context: G.context(built: [G.goodHash: G.goodBuild]),
+                context: G.context(built: [G.goodKey: G.goodBuild]),
                 expected: [
+                    .keepSpec(G.good),
                     .writeStatus(published, publishedStatus),
                     G.record(published, published, .published, G.goodHash, "approved"),
                 ]
@@ -332,11 +451,12 @@ struct TransitionTableTests {
                         status: G.builtStatus(.pending, .awaitingApproval, "", G.editedHash)
                     ),
                 ],
-                context: G.context(built: [G.goodHash: G.goodBuild, G.editedHash: G.editedBuild]),
+                context: G.context(built: [G.goodKey: G.goodBuild, G.editedKey: G.editedBuild]),
                 expected: {
                     let message =
                         "approved; it replaced the previous published version, which is kept in .kiln/archive/churn/"
                     return [
+                        .keepSpec(G.edited),
                         .moveToScratch(nested),
                         .swapScratchWithPublished(name: name),
                         .archiveScratch(name: name, at: G.now),
@@ -371,7 +491,7 @@ struct TransitionTableTests {
                 rule: 5,
                 title: "published, with ipykernel in its build: its kernelspec is written",
                 copies: [G.copy(published, status: publishedStatus)],
-                context: G.context(built: [G.goodHash: G.goodBuild], ipykernel: true),
+                context: G.context(built: [G.goodKey: G.goodBuild], ipykernel: true),
                 expected: [.writeKernelspec(name: name, G.kernel(G.goodBuild))]
             ),
             Row(
@@ -379,7 +499,7 @@ struct TransitionTableTests {
                 title: "published, its kernelspec up to date: nothing to do",
                 copies: [G.copy(published, status: publishedStatus)],
                 context: G.context(
-                    built: [G.goodHash: G.goodBuild],
+                    built: [G.goodKey: G.goodBuild],
                     ipykernel: true,
                     kernelspec: G.kernel(G.goodBuild)
                 ),
@@ -389,14 +509,14 @@ struct TransitionTableTests {
                 rule: 5,
                 title: "published without ipykernel in its build: no kernelspec",
                 copies: [G.copy(published, status: publishedStatus)],
-                context: G.context(built: [G.goodHash: G.goodBuild]),
+                context: G.context(built: [G.goodKey: G.goodBuild]),
                 expected: []
             ),
             Row(
                 rule: 5,
                 title: "published without ipykernel in its build: a kernelspec left from before is removed",
                 copies: [G.copy(published, status: publishedStatus)],
-                context: G.context(built: [G.goodHash: G.goodBuild], kernelspec: G.kernel(G.goodBuild)),
+                context: G.context(built: [G.goodKey: G.goodBuild], kernelspec: G.kernel(G.goodBuild)),
                 expected: [.removeKernelspec(name: name)]
             ),
             Row(
@@ -410,7 +530,7 @@ struct TransitionTableTests {
                     )
                 ],
                 context: G.context(
-                    built: [G.editedHash: G.editedBuild],
+                    built: [G.editedKey: G.editedBuild],
                     ipykernel: true,
                     kernelspec: G.kernel(G.goodBuild)
                 ),
@@ -428,7 +548,7 @@ struct TransitionTableTests {
                 title: "an edited published spec: the kernelspec waits until the approved spec is restored",
                 copies: [G.copy(published, spec: G.edited, status: publishedStatus)],
                 context: G.context(
-                    built: [G.goodHash: G.goodBuild],
+                    built: [G.goodKey: G.goodBuild],
                     approvedSpec: G.good,
                     ipykernel: true,
                     kernelspec: nil
@@ -478,7 +598,7 @@ struct TransitionTableTests {
                 rule: 6,
                 title: "pending/ → draft/ with a review note: rejected, the note its message",
                 copies: [G.copy(draft, status: awaiting, review: "pin numpy too")],
-                context: G.context(built: [G.goodHash: G.goodBuild]),
+                context: G.context(built: [G.goodKey: G.goodBuild]),
                 expected: [
                     .writeStatus(draft, G.builtStatus(.draft, .rejected, "pin numpy too")),
                     G.record(draft, draft, .rejected, G.goodHash, "pin numpy too"),
@@ -489,7 +609,7 @@ struct TransitionTableTests {
                 rule: 7,
                 title: "draft/ → published/ is moved back",
                 copies: [G.copy(published, status: ready)],
-                context: G.context(built: [G.goodHash: G.goodBuild]),
+                context: G.context(built: [G.goodKey: G.goodBuild]),
                 expected: {
                     var back = ready
                     back.message = "moved back: draft/ → published/ " + illegal
@@ -504,7 +624,7 @@ struct TransitionTableTests {
                 rule: 7,
                 title: "published/ → saved/ is moved back: nobody unpublishes by mv",
                 copies: [G.copy(saved, status: publishedStatus)],
-                context: G.context(built: [G.goodHash: G.goodBuild]),
+                context: G.context(built: [G.goodKey: G.goodBuild]),
                 expected: {
                     var back = publishedStatus
                     back.message = "moved back: published/ → saved/ " + illegal
@@ -551,7 +671,7 @@ struct TransitionTableTests {
                 rule: 8,
                 title: "an edited published spec is restored; the edit becomes the next version in saved/",
                 copies: [G.copy(published, spec: G.edited, status: publishedStatus)],
-                context: G.context(built: [G.goodHash: G.goodBuild], approvedSpec: G.good),
+                context: G.context(built: [G.goodKey: G.goodBuild], approvedSpec: G.good),
                 expected: {
                     var status = publishedStatus
                     status.message =
@@ -569,7 +689,7 @@ struct TransitionTableTests {
                 rule: 8,
                 title: "with another version in progress, the edit is kept beside the published spec",
                 copies: [G.copy(draft, status: ready), G.copy(published, spec: G.edited, status: publishedStatus)],
-                context: G.context(built: [G.goodHash: G.goodBuild], approvedSpec: G.good),
+                context: G.context(built: [G.goodKey: G.goodBuild], approvedSpec: G.good),
                 expected: {
                     var status = publishedStatus
                     status.message =
@@ -588,7 +708,7 @@ struct TransitionTableTests {
                 rule: 9,
                 title: "a second copy in progress is invalid, naming the other",
                 copies: [G.copy(saved, spec: G.edited), G.copy(draft, status: ready)],
-                context: G.context(built: [G.goodHash: G.goodBuild]),
+                context: G.context(built: [G.goodKey: G.goodBuild]),
                 expected: {
                     let message =
                         "another copy of 'churn' is in progress at draft/churn; a name may have one version in "
@@ -632,12 +752,31 @@ enum Golden {
     static let pythons: Set<String> = ["3.11", "3.12"]
     static let good = Array("base = \"python:3.11\"\nlibraries = [\"pandas==2.2.3\"]\n".utf8)
     static let edited = Array("base = \"python:3.11\"\nlibraries = [\"pandas==2.2.2\"]\n".utf8)
+    static let retitled = Array(
+        "base = \"python:3.11\"\nlibraries = [\"pandas==2.2.3\"]\ndescription = \"churn models\"\n".utf8
+    )
+    static let retitledHash = SHA256Hex.of(retitled)
+    static let lock = Array(("pandas==2.2.3 \\\n    --hash=sha256:" + String(repeating: "0", count: 64) + "\n").utf8)
     static let goodHash = SHA256Hex.of(good)
     static let editedHash = SHA256Hex.of(edited)
     static let goodSpec = parse(good)
     static let editedSpec = parse(edited)
-    static let goodBuild = built(goodHash)
-    static let editedBuild = built(editedHash)
+    static let goodKey = BuildInputs(spec: goodSpec, settings: WorkspaceSettings(), pythonVersion: nil).key
+    static let editedKey = BuildInputs(spec: editedSpec, settings: WorkspaceSettings(), pythonVersion: nil).key
+    static let goodBuild = built(goodKey)
+    static let editedBuild = built(editedKey)
+
+    static func order(build: Int, edited: Bool = false) -> BuildOrder {
+        let spec = edited ? editedSpec : goodSpec
+        return BuildOrder(
+            name: name,
+            specSHA256: edited ? editedHash : goodHash,
+            build: build,
+            spec: spec,
+            specBytes: edited ? Golden.edited : good,
+            inputs: BuildInputs(spec: spec, settings: WorkspaceSettings(), pythonVersion: nil)
+        )
+    }
 
     static func parse(_ bytes: [UInt8]) -> Spec {
         guard
@@ -651,11 +790,11 @@ enum Golden {
         return spec
     }
 
-    static func built(_ hash: String) -> BuiltEnvironment {
+    static func built(_ key: String) -> BuiltEnvironment {
         BuiltEnvironment(
-            specSHA256: hash,
-            path: "/ws/.kiln/envs/\(hash)",
-            python: "/ws/.kiln/envs/\(hash)/bin/python",
+            key: key,
+            path: "/ws/.kiln/envs/\(key)",
+            python: "/ws/.kiln/envs/\(key)/bin/python",
             summary: "built in 1.0 s: 6 distributions"
         )
     }
@@ -687,7 +826,7 @@ enum Golden {
         _ message: String,
         _ hash: String = goodHash
     ) -> Status {
-        let env = built(hash)
+        let env = hash == editedHash ? editedBuild : goodBuild
         return Status(
             stage: stage,
             state: state,
@@ -710,10 +849,13 @@ enum Golden {
         known: Bool = true,
         onSave: WorkspaceSettings.OnSave = .build,
         ipykernel: Bool = false,
-        kernelspec: [UInt8]? = nil
+        kernelspec: [UInt8]? = nil,
+        blocked: [String] = [],
+        fromLock: [UInt8]?? = .none
     ) -> ReconcileContext {
         var settings = WorkspaceSettings()
         settings.onSave = onSave
+        settings.policy.blocked = blocked
         return ReconcileContext(
             settings: settings,
             pythons: pythons,
@@ -722,7 +864,8 @@ enum Golden {
             built: built,
             approvedSpec: approvedSpec,
             interruptedReplacement: replacement,
-            buildRequested: requested,
+            buildRequest: requested ? (fromLock == .none ? .resolve : .fromLock) : nil,
+            savedLock: fromLock ?? nil,
             wasKnown: known,
             kernelspec: kernelspec,
             publishedHasIPykernel: ipykernel,
@@ -732,7 +875,13 @@ enum Golden {
 
     /// The workspace's kernelspec for the golden published copy (whose spec has no full name), built as `built`.
     static func kernel(_ built: BuiltEnvironment) -> [UInt8] {
-        KernelSpec.published(name: name, fullName: nil, built: built, build: 1).rendered()
+        KernelSpec.published(
+            name: name,
+            fullName: nil,
+            specSHA256: built.key == editedKey ? editedHash : goodHash,
+            built: built,
+            build: 1
+        ).rendered()
     }
 
     static func record(

@@ -51,13 +51,14 @@ public struct KernelSpec: Sendable, Equatable {
     public static func published(
         name: String,
         fullName: String?,
+        specSHA256: String,
         built: BuiltEnvironment,
         build: Int?
     ) -> KernelSpec {
         KernelSpec(
             displayName: "\(displayName(name: name, fullName: fullName)) (Kiln)",
             python: built.python,
-            origin: Origin(name: name, specSHA256: built.specSHA256, build: build)
+            origin: Origin(name: name, specSHA256: specSHA256, build: build)
         )
     }
 

@@ -34,6 +34,8 @@ public enum Action: Sendable, Equatable {
     case writeKernelspec(name: String, [UInt8])
     /// Remove the workspace's kernelspec for a name (its folder, with `kernel.json`).
     case removeKernelspec(name: String)
+    /// Keep these spec bytes in `.kiln/specs/<sha256>`: an approved spec, restored if the published one is edited.
+    case keepSpec([UInt8])
     /// Append a transition to the journal.
     case record(JournalEntry)
 }
@@ -44,14 +46,28 @@ public struct BuildOrder: Sendable, Equatable {
     public var specSHA256: String
     public var build: Int
     public var spec: Spec
-    /// The exact bytes, stored with the build so a published spec can be restored.
+    /// The exact bytes, kept with the build.
     public var specBytes: [UInt8]
+    /// What determines the result; its key names the folder in the store.
+    public var inputs: BuildInputs
+    /// `kiln build --from-lock`: the `requirements.lock` to install as it is, instead of resolving.
+    public var lock: [UInt8]?
 
-    public init(name: String, specSHA256: String, build: Int, spec: Spec, specBytes: [UInt8]) {
+    public init(
+        name: String,
+        specSHA256: String,
+        build: Int,
+        spec: Spec,
+        specBytes: [UInt8],
+        inputs: BuildInputs,
+        lock: [UInt8]? = nil
+    ) {
         self.name = name
         self.specSHA256 = specSHA256
         self.build = build
         self.spec = spec
         self.specBytes = specBytes
+        self.inputs = inputs
+        self.lock = lock
     }
 }

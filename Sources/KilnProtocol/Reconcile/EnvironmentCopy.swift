@@ -24,6 +24,17 @@ public struct EnvironmentCopy: Sendable, Equatable {
 
     public var specSHA256: String? { spec.sha256 }
 
+    /// The spec, when it is valid on a host with these `X.Y` interpreters.
+    public func parsedSpec(pythons: Set<String>) -> Spec? {
+        let parsed = Spec.parse(
+            spec,
+            path: location.description + "/spec.toml",
+            directoryName: location.name,
+            pythons: pythons
+        )
+        return try? parsed.get()
+    }
+
     /// The status agrees with the folder the copy is in, and its state is one that folder may hold.
     public var isSettled: Bool {
         guard let status, !location.nested, status.stage == location.stage else { return false }

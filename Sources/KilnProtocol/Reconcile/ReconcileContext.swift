@@ -6,11 +6,14 @@ public struct ReconcileContext: Sendable, Equatable {
     public var settings: WorkspaceSettings
     /// `X.Y` versions this build host has an interpreter for.
     public var pythons: Set<String>
+    /// `X.Y` -> the exact version of that interpreter (`3.11.9`): a build input.
+    public var interpreterVersions: [String: String]
     /// The build queued or running for this name, if any.
     public var activeBuild: ActiveBuild?
     /// The last build of this name failed (and nothing newer has run).
     public var failure: BuildFailure?
-    /// Registered builds for the spec hashes the copies mention.
+    /// Registered builds, by store key: those the copies' statuses name, and those their specs would build
+    /// (`BuildInputs.key`, see `storeKeys(for:)`).
     public var built: [String: BuiltEnvironment]
     /// The exact bytes of the approved spec of `published/<name>`, when its `spec.toml` no longer matches them
     /// (read from the store, so an edited published spec can be restored).
@@ -18,7 +21,9 @@ public struct ReconcileContext: Sendable, Equatable {
     /// A replacement of the published version that a crash interrupted: a directory left in `.kiln/tmp/<name>`.
     public var interruptedReplacement: InterruptedReplacement?
     /// A `kiln build <name>` request is waiting.
-    public var buildRequested: Bool
+    public var buildRequest: BuildRequest?
+    /// What is at `saved/<name>/requirements.lock`: a lock that came with the folder, or that `--from-lock` installs.
+    public var savedLock: [UInt8]?
     /// The daemon had seen this name before: if it is gone, record the removal.
     public var wasKnown: Bool
     /// The bytes of the kernelspec the daemon keeps for the name (`.kiln/jupyter/kernels/<name>/kernel.json`), or
@@ -32,12 +37,14 @@ public struct ReconcileContext: Sendable, Equatable {
     public init(
         settings: WorkspaceSettings = WorkspaceSettings(),
         pythons: Set<String>,
+        interpreterVersions: [String: String] = [:],
         activeBuild: ActiveBuild? = nil,
         failure: BuildFailure? = nil,
         built: [String: BuiltEnvironment] = [:],
         approvedSpec: [UInt8]? = nil,
         interruptedReplacement: InterruptedReplacement? = nil,
-        buildRequested: Bool = false,
+        buildRequest: BuildRequest? = nil,
+        savedLock: [UInt8]? = nil,
         wasKnown: Bool = false,
         kernelspec: [UInt8]? = nil,
         publishedHasIPykernel: Bool = false,
@@ -45,17 +52,56 @@ public struct ReconcileContext: Sendable, Equatable {
     ) {
         self.settings = settings
         self.pythons = pythons
+        self.interpreterVersions = interpreterVersions
         self.activeBuild = activeBuild
         self.failure = failure
         self.built = built
         self.approvedSpec = approvedSpec
         self.interruptedReplacement = interruptedReplacement
-        self.buildRequested = buildRequested
+        self.buildRequest = buildRequest
+        self.savedLock = savedLock
         self.wasKnown = wasKnown
         self.kernelspec = kernelspec
         self.publishedHasIPykernel = publishedHasIPykernel
         self.now = now
     }
+}
+
+extension ReconcileContext {
+    /// A `kiln build <name>` request is waiting, of either kind.
+    public var buildRequested: Bool { buildRequest != nil }
+
+    /// The build inputs of a spec on this host, with these settings.
+    public func inputs(for spec: Spec, lock: [UInt8]? = nil) -> BuildInputs {
+        BuildInputs(spec: spec, settings: settings, pythonVersion: interpreterVersions[spec.base.text], lock: lock)
+    }
+
+    /// The registered build a status names through its `environment` path.
+    public func build(namedBy status: Status?) -> BuiltEnvironment? {
+        guard let environment = status?.environment else { return nil }
+        return built[BuildInputs.key(ofEnvironment: environment)]
+    }
+
+    /// Every store key a decision about these copies may look up: what their statuses name, what their specs would
+    /// build, and what the saved copy's lock would. The daemon fills `built` for exactly these.
+    public func storeKeys(for copies: [EnvironmentCopy]) -> Set<String> {
+        var keys = Set<String>()
+        for copy in copies {
+            if let environment = copy.status?.environment { keys.insert(BuildInputs.key(ofEnvironment: environment)) }
+            guard let spec = copy.parsedSpec(pythons: pythons) else { continue }
+            keys.insert(inputs(for: spec).key)
+            if copy.location.stage == .saved, let savedLock { keys.insert(inputs(for: spec, lock: savedLock).key) }
+        }
+        return keys
+    }
+}
+
+/// `kiln build <name>`, as its request file says.
+public enum BuildRequest: Sendable, Equatable {
+    /// Build, or retry, resolving the spec anew.
+    case resolve
+    /// `--from-lock`: install exactly `saved/<name>/requirements.lock`.
+    case fromLock
 }
 
 /// A build the daemon has queued, or started, for a name.
@@ -65,11 +111,14 @@ public struct ActiveBuild: Sendable, Equatable {
     public var build: Int
     /// The build tools are running (not just waiting for a slot).
     public var started: Bool
+    /// It installs the saved copy's lock (`kiln build --from-lock`), whose request is already answered.
+    public var fromLock: Bool
 
-    public init(specSHA256: String, build: Int, started: Bool) {
+    public init(specSHA256: String, build: Int, started: Bool, fromLock: Bool = false) {
         self.specSHA256 = specSHA256
         self.build = build
         self.started = started
+        self.fromLock = fromLock
     }
 }
 

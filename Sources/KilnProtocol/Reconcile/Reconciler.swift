@@ -31,6 +31,7 @@ struct Decision {
         case .saved(let copy): save(copy)
         case .built(let copy): keepBuilt(copy)
         case .builtSpecEdited(let copy): builtSpecEdited(copy)
+        case .builtSpecRetitled(let copy): keepRetitled(copy)
         case .buildLost(let copy):
             sendToSaved(copy, message: "its built environment is gone from the store, so it is built again in saved/")
         case .submitted(let copy): submit(copy)
@@ -68,6 +69,18 @@ struct Decision {
             markInvalid(copy, "\(copy.location): the directory name is not valid: \(problem); rename the directory")
         case .invalid(let problem):
             markInvalid(copy, problem)
+        case .lockRefused(let problem):
+            setStatus(
+                copy,
+                Status(
+                    stage: .saved,
+                    state: .failed,
+                    specSHA256: copy.specSHA256,
+                    build: copy.status?.build,
+                    updated: context.now,
+                    message: problem
+                )
+            )
         case .building(let active):
             markBuilding(copy, active)
         case .alreadyBuilt(let done, let hash):
@@ -187,9 +200,19 @@ struct Decision {
         sendToSaved(copy, message: why)
     }
 
+    /// † A draft whose edit changed no build input stays on its build: the status now names the edited spec.
+    mutating func keepRetitled(_ copy: EnvironmentCopy) {
+        guard var status = copy.status, let hash = copy.specSHA256 else { return }
+        status.specSHA256 = hash
+        status.message =
+            "spec.toml was edited, but nothing it builds from changed (only its name, description or comments): "
+            + "still \(status.state.rawValue) on the same build"
+        setStatus(copy, status)
+    }
+
     /// A settled draft or pending copy: its status keeps pointing at its build in the store.
     mutating func keepBuilt(_ copy: EnvironmentCopy) {
-        guard var status = copy.status, let hash = status.specSHA256, let done = context.built[hash] else { return }
+        guard var status = copy.status, let done = context.build(namedBy: status) else { return }
         if status.environment != done.path || status.python != done.python {
             status.environment = done.path
             status.python = done.python
@@ -208,6 +231,7 @@ struct Decision {
     }
 
     mutating func approve(_ copy: EnvironmentCopy) {
+        keepApprovedSpec(copy)
         setStatus(copy, approvedStatus(copy, message: "approved" + (copy.review.map { ": \($0)" } ?? "")))
     }
 
@@ -215,6 +239,7 @@ struct Decision {
     /// archive. Each step leaves something `finishReplacement` can complete after a crash.
     mutating func approveOverPublished(_ copy: EnvironmentCopy) {
         let published = CopyLocation(.published, name)
+        keepApprovedSpec(copy)
         actions.append(.moveToScratch(copy.location))
         actions.append(.swapScratchWithPublished(name: name))
         actions.append(.archiveScratch(name: name, at: context.now))
@@ -228,6 +253,12 @@ struct Decision {
             spec: copy.specSHA256,
             message: message
         )
+    }
+
+    /// The approved bytes are kept apart from the build, which specs with other names or descriptions may share: an
+    /// edit of the published spec is undone to exactly these (rule 8).
+    mutating func keepApprovedSpec(_ copy: EnvironmentCopy) {
+        if case .contents(let bytes) = copy.spec { actions.append(.keepSpec(bytes)) }
     }
 
     func approvedStatus(_ copy: EnvironmentCopy, message: String) -> Status {

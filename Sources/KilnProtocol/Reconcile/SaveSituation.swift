@@ -2,11 +2,15 @@
 enum SaveSituation: Equatable {
     /// The directory's name breaks the naming rule.
     case badName(String)
-    /// The spec is invalid; the message names the file, the line and what is wrong.
+    /// The spec is invalid, or names a library the workspace's policy forbids; the message names the file, the
+    /// line and what is wrong.
     case invalid(String)
+    /// `kiln build --from-lock` asked for a lock that is missing or is not one.
+    case lockRefused(String)
     /// A build of exactly this spec is queued or running.
     case building(ActiveBuild)
-    /// This spec is in the store already (its own build just finished, or an earlier one).
+    /// What this spec builds is in the store already (its own build just finished, or an earlier one, of this spec
+    /// or of another with the same build inputs).
     case alreadyBuilt(BuiltEnvironment, hash: String)
     /// Its build just failed.
     case failed(BuildFailure)
@@ -24,12 +28,8 @@ enum SaveSituation: Equatable {
     static func classify(_ copy: EnvironmentCopy, context: ReconcileContext) -> SaveSituation {
         let name = copy.location.name
         if let problem = EnvironmentName.problem(with: name) { return .badName(problem) }
-        let parsed = Spec.parse(
-            copy.spec,
-            path: copy.location.description + "/spec.toml",
-            directoryName: name,
-            pythons: context.pythons
-        )
+        let path = copy.location.description + "/spec.toml"
+        let parsed = Spec.parse(copy.spec, path: path, directoryName: name, pythons: context.pythons)
         let spec: Spec
         switch parsed {
         case .success(let s): spec = s
@@ -37,11 +37,36 @@ enum SaveSituation: Equatable {
         }
         guard case .contents(let bytes) = copy.spec else { return .invalid("spec.toml cannot be read") }
         let hash = SHA256Hex.of(bytes)
+        if let violation = context.settings.policy.violation(in: spec.libraries) {
+            let text = String(decoding: bytes, as: UTF8.self)
+            let line = SourceLines(text).line(containing: violation.library.text)
+            return .invalid(SpecProblem(path, line, "'\(violation.library.text)': \(violation.reason)").description)
+        }
+        var lock: [UInt8]?
+        if context.buildRequest == .fromLock {
+            let lockPath = copy.location.description + "/requirements.lock"
+            guard let saved = context.savedLock else {
+                return .lockRefused(
+                    "`kiln build \(name) --from-lock` found no \(lockPath) to install: put the lock there, or run "
+                        + "`kiln build \(name)` to resolve the spec anew"
+                )
+            }
+            if let problem = LockFile.problem(saved, path: lockPath) {
+                return .lockRefused("`kiln build \(name) --from-lock` cannot use the lock: \(problem)")
+            }
+            lock = saved
+        }
+        let inputs = context.inputs(for: spec, lock: lock)
         let active = context.activeBuild.flatMap { $0.specSHA256 == hash ? $0 : nil }
-        if let active, active.started { return .building(active) }
-        // Checked before a queued build: another name with the same spec may have built it meanwhile, and then the
-        // queued build is not needed (`save` cancels it).
-        if let done = context.built[hash] { return .alreadyBuilt(done, hash: hash) }
+        // Running, or waiting to install a lock: a resolved build in the store is no substitute for the lock asked for.
+        if let active, active.started || active.fromLock { return .building(active) }
+        // Checked before a queued build: another name with the same inputs may have built it meanwhile, and then the
+        // queued build is not needed (`save` cancels it). The lock in the folder, built exactly (`--from-lock`),
+        // comes first: it is what the copy says it holds.
+        let lockBuild = context.savedLock.flatMap {
+            lock == nil ? context.built[context.inputs(for: spec, lock: $0).key] : nil
+        }
+        if let done = lockBuild ?? context.built[inputs.key] { return .alreadyBuilt(done, hash: hash) }
         if let active { return .building(active) }
         if let failure = context.failure, failure.specSHA256 == hash, !context.buildRequested {
             return .failed(failure)
@@ -60,7 +85,9 @@ enum SaveSituation: Equatable {
             specSHA256: hash,
             build: (copy.status?.build ?? 0) + 1,
             spec: spec,
-            specBytes: bytes
+            specBytes: bytes,
+            inputs: inputs,
+            lock: lock
         )
         return .needsBuild(order)
     }

@@ -11,6 +11,9 @@ public enum Situation: Sendable, Equatable {
     case built(EnvironmentCopy)
     /// Rule 3: a draft or pending spec was edited, so it no longer matches its build.
     case builtSpecEdited(EnvironmentCopy)
+    /// † Rule 3: a draft's spec was edited, but it builds exactly what its build holds (only `full_name`,
+    /// `description` or comments changed): it stays on the same build.
+    case builtSpecRetitled(EnvironmentCopy)
     /// A built copy whose environment is gone from the store (removed by hand): it must be built again.
     case buildLost(EnvironmentCopy)
     /// Rule 4: `draft/<name>` moved to `pending/`, built and unchanged.
@@ -90,11 +93,12 @@ public enum Situation: Sendable, Equatable {
         {
             guard published.specSHA256 == hash else { return nil }
             if published.isSettled, status.state == .published, context.publishedHasIPykernel,
-                let built = context.built[hash], case .contents(let bytes) = published.spec
+                let built = context.build(namedBy: status), case .contents(let bytes) = published.spec
             {
                 wanted = KernelSpec.published(
                     name: name,
                     fullName: KernelSpec.fullName(ofSpec: bytes),
+                    specSHA256: hash,
                     built: built,
                     build: status.build
                 ).rendered()
@@ -116,10 +120,27 @@ public enum Situation: Sendable, Equatable {
     }
 
     static func classifyInProgress(_ copy: EnvironmentCopy, context: ReconcileContext) -> Situation {
-        guard copy.location.stage != .saved, let approved = copy.status?.specSHA256 else { return .saved(copy) }
-        if copy.specSHA256 != approved { return .builtSpecEdited(copy) }
-        if context.built[approved] == nil { return .buildLost(copy) }
+        guard copy.location.stage != .saved, let status = copy.status, let approved = status.specSHA256 else {
+            return .saved(copy)
+        }
+        let build = context.build(namedBy: status)
+        if copy.specSHA256 != approved {
+            if copy.location.stage == .draft, let build, rebuildsTo(copy, build.key, context: context) {
+                return .builtSpecRetitled(copy)
+            }
+            return .builtSpecEdited(copy)
+        }
+        if build == nil { return .buildLost(copy) }
         return .built(copy)
+    }
+
+    /// The copy's spec, valid and allowed, would build exactly what `key` holds: only its name, description or
+    /// comments changed.
+    static func rebuildsTo(_ copy: EnvironmentCopy, _ key: String, context: ReconcileContext) -> Bool {
+        guard let spec = copy.parsedSpec(pythons: context.pythons),
+            context.settings.policy.violation(in: spec.libraries) == nil
+        else { return false }
+        return context.inputs(for: spec).key == key
     }
 
     /// A copy whose status names another folder (or no folder) got where it is by a move (protocol 4.4 to 4.7).
@@ -127,7 +148,7 @@ public enum Situation: Sendable, Equatable {
         let here = copy.location
         guard let status = copy.status, status.stage != here.stage || here.nested else { return .copiedIn(copy) }
         // A status that names a build this workspace does not have came with a folder copied in from elsewhere.
-        if status.state.isBuilt, context.built[status.specSHA256 ?? ""] == nil { return .copiedIn(copy) }
+        if status.state.isBuilt, context.build(namedBy: status) == nil { return .copiedIn(copy) }
         let origin = status.stage
         let unchanged = status.specSHA256 != nil && status.specSHA256 == copy.specSHA256
         switch (origin, here.stage) {

@@ -19,6 +19,8 @@ public struct WorkspaceSettings: Sendable, Equatable {
     public var keepPythons = true
     /// `X.Y` -> interpreter path, overriding discovery on the build host.
     public var pythons: [String: String] = [:]
+    /// What specs may name, and what every build gets (`[policy]`).
+    public var policy = Policy()
 
     public init() {}
 
@@ -28,6 +30,7 @@ public struct WorkspaceSettings: Sendable, Equatable {
             "on_save", "concurrency", "timeout", "index_url", "no_index", "find_links", "only_binary",
             "keep_pythons",
         ],
+        "policy": ["allowed", "blocked", "required", "direct_urls"],
         "python": [],
     ]
 
@@ -53,7 +56,7 @@ public struct WorkspaceSettings: Sendable, Equatable {
                 throw SpecProblem(
                     path,
                     lines.line(containing: key),
-                    message + " (sections: [daemon], [build], [python])"
+                    message + " (sections: [daemon], [build], [policy], [python])"
                 )
             }
         }
@@ -122,6 +125,36 @@ public struct WorkspaceSettings: Sendable, Equatable {
                     s.findLinks.append(
                         text.hasPrefix("/") || text.contains("://") ? text : workspaceRoot + "/" + text
                     )
+                }
+            }
+        }
+        if let p = try check("policy") {
+            func names(_ key: String) throws(SpecProblem) -> [String] {
+                guard let v = p[key] else { return [] }
+                guard let array = v.array else { throw wrongType(key, "a list of distribution names") }
+                var out: [String] = []
+                for item in array {
+                    guard let text = item.string, let requirement = try? Requirement(parsing: text),
+                        requirement.canonical == requirement.name
+                    else {
+                        throw wrongType(key, "a list of distribution names such as \"pandas\" (no versions)")
+                    }
+                    out.append(requirement.name)
+                }
+                return out
+            }
+            s.policy.allowed = try names("allowed")
+            s.policy.blocked = try names("blocked")
+            if let v = try flag(p, "direct_urls") { s.policy.directURLs = v }
+            if let v = p["required"] {
+                guard let array = v.array else { throw wrongType("required", "a list of requirements") }
+                for item in array {
+                    guard let text = item.string else { throw wrongType("required", "a list of strings") }
+                    do {
+                        s.policy.required.append(try Requirement(parsing: text))
+                    } catch {
+                        throw SpecProblem(path, lines.line(containing: text), "[policy] required: \(error.message)")
+                    }
                 }
             }
         }

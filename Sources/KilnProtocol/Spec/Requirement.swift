@@ -7,6 +7,13 @@ public struct Requirement: Sendable, Equatable {
     public let text: String
     /// The distribution name, normalised (PEP 503: lower case, runs of `-_.` become `-`).
     public let name: String
+    /// The URL of a direct reference (`name @ url`).
+    public private(set) var url: String?
+    /// One spelling per meaning (until the full parser lands: the trimmed text, or the bare normalised name).
+    public var canonical: String {
+        let trimmed = text.trimmingSpaces
+        return Requirement.normalise(trimmed) == name ? name : trimmed
+    }
 
     public init(parsing text: String) throws(RequirementError) {
         // A requirement also reaches the installer inside a requirements file, where a new line would start an option.
@@ -48,6 +55,7 @@ public struct Requirement: Sendable, Equatable {
             guard url.contains("://") || url.hasPrefix("file:") else {
                 throw RequirementError(text: text, reason: "'\(url)' after '@' is not a URL")
             }
+            self.url = url
         } else {
             try Requirement.parseSpecifiers(&scanner, text: text)
         }
