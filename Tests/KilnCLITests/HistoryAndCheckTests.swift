@@ -69,6 +69,15 @@ import Testing
         #expect(result.stdout.contains("spec.toml"))
     }
 
+    @Test func checkHoldsASpecToItsWorkspacesPolicy() async throws {
+        let ws = try await CLIWorkspace()
+        try ws.write("workspace.toml", "[policy]\nblocked = [\"numpy\"]\n")
+        try ws.spec("saved/two", base: "python:3.11", libraries: ["pandas==2.2.3", "numpy==2.0.0"])
+        let result = await CLIWorkspace.run(["check", ws.path("saved/two/spec.toml")])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stdout.contains("'numpy==2.0.0': 'numpy' is in [policy] blocked"), "\(result)")
+    }
+
     @Test func checkOfAMissingFileIsRefused() async {
         let result = await CLIWorkspace.run(["check", "/nonexistent/saved/x/spec.toml"])
         #expect(result.status == 1)

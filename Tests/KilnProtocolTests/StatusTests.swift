@@ -87,6 +87,11 @@ struct WorkspaceSettingsTests {
         ("[build]\nconcurrency = 0\n", "from 1 to 64"),
         ("[biuld]\n", "did you mean [build]?"),
         ("[python]\n\"3.11\" = \"python3.11\"\n", "absolute interpreter path"),
+        ("[policy]\nallowed = [\"pandas==2\"]\n", "distribution names such as"),
+        ("[policy]\nblocked = \"numpy\"\n", "'blocked' must be a list"),
+        ("[policy]\nrequired = [\"-e .\"]\n", "[policy] required:"),
+        ("[policy]\ndirect_urls = \"yes\"\n", "'direct_urls' must be true or false"),
+        ("[policy]\nalowed = []\n", "did you mean 'allowed'?"),
     ])
     func mistakesAreNamed(_ text: String, _ says: String) {
         #expect {
@@ -94,6 +99,21 @@ struct WorkspaceSettingsTests {
         } throws: { error in
             (error as? SpecProblem)?.message.contains(says) == true
         }
+    }
+
+    @Test func policyIsReadNormalised() throws {
+        let text = """
+            [policy]
+            allowed = ["Scikit_Learn", "pandas"]
+            blocked = ["evil.pkg"]
+            required = ["ipykernel>=6"]
+            direct_urls = true
+            """
+        let policy = try WorkspaceSettings.parse(text, path: "workspace.toml", workspaceRoot: "/ws").policy
+        #expect(policy.allowed == ["scikit-learn", "pandas"])
+        #expect(policy.blocked == ["evil-pkg"])
+        #expect(policy.required.map(\.name) == ["ipykernel"])
+        #expect(policy.directURLs)
     }
 
     @Test(arguments: [

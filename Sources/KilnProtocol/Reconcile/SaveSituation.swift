@@ -37,10 +37,9 @@ enum SaveSituation: Equatable {
         }
         guard case .contents(let bytes) = copy.spec else { return .invalid("spec.toml cannot be read") }
         let hash = SHA256Hex.of(bytes)
-        if let violation = context.settings.policy.violation(in: spec.libraries) {
-            let text = String(decoding: bytes, as: UTF8.self)
-            let line = SourceLines(text).line(containing: violation.library.text)
-            return .invalid(SpecProblem(path, line, "'\(violation.library.text)': \(violation.reason)").description)
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let problem = context.settings.policy.problem(with: spec, text: text, path: path) {
+            return .invalid(problem.description)
         }
         var lock: [UInt8]?
         if context.buildRequest == .fromLock {

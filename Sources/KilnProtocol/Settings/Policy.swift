@@ -47,6 +47,14 @@ public struct Policy: Sendable, Equatable {
         return nil
     }
 
+    /// The first library of a spec that breaks a rule, as a problem with the spec file: its path, the line that
+    /// names the library, and the rule. `text` is the spec's text, to find the line.
+    public func problem(with spec: Spec, text: String, path: String) -> SpecProblem? {
+        guard let violation = violation(in: spec.libraries) else { return nil }
+        let line = SourceLines(text).line(containing: violation.library.text)
+        return SpecProblem(path, line, "'\(violation.library.text)': \(violation.reason)")
+    }
+
     /// A library a spec may not name.
     public struct Violation: Sendable, Equatable {
         public var library: Requirement
