@@ -152,6 +152,14 @@ public struct EnvironmentBuilder: Sendable {
                     PipReport.lock(fromReportAt: report)
                 )
             }
+            // Installed is not yet usable: every library the spec names must import (rule 1).
+            try await step("verify", log) {
+                let libraries = order.spec.libraries.map(\.name)
+                let check = ImportCheck(python: path + "/bin/python")
+                if let failure = try await check.run(libraries, skipping: settings.skipImportCheck, log: log.say) {
+                    throw failure
+                }
+            }
             try Task.checkCancellation()
             // Before registration: a build interrupted here has no `complete` marker and is never used.
             try PipGuard.write(into: path + "/bin", version: order.spec.base)
@@ -233,6 +241,9 @@ public struct EnvironmentBuilder: Sendable {
             log.say("step \(name) failed after \(BuildLog.seconds(ContinuousClock.now - started))")
             let reason = log.failureReason(since: offset)
             throw StepFailure(step: name, reason: reason.isEmpty ? exit.description : reason)
+        } catch where error is ImportFailure || error is ImportCheckError {
+            log.say("step \(name) failed after \(BuildLog.seconds(ContinuousClock.now - started))")
+            throw StepFailure(step: name, reason: "\(error)")
         }
         let took = ContinuousClock.now - started
         if !alongside { log.say("step \(name) took \(BuildLog.seconds(took))") }
