@@ -241,9 +241,9 @@ public struct EnvironmentBuilder: Sendable {
             log.say("step \(name) failed after \(BuildLog.seconds(ContinuousClock.now - started))")
             let reason = log.failureReason(since: offset)
             throw StepFailure(step: name, reason: reason.isEmpty ? exit.description : reason)
-        } catch where error is ImportFailure || error is ImportCheckError {
+        } catch let failure where failure is ImportFailure || failure is ImportCheckError {
             log.say("step \(name) failed after \(BuildLog.seconds(ContinuousClock.now - started))")
-            throw StepFailure(step: name, reason: "\(error)")
+            throw StepFailure(step: name, reason: "\(failure)")
         }
         let took = ContinuousClock.now - started
         if !alongside { log.say("step \(name) took \(BuildLog.seconds(took))") }

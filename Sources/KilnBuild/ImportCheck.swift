@@ -35,12 +35,15 @@ struct ImportCheck: Sendable {
             return nil
         }
         let distributions: [TopLevelModules]
+        let started = ContinuousClock.now
         switch try await topLevelModules(checked) {
         case .unsupported(let why):
             log("import check skipped: \(why)")
             return nil
         case .found(let list): distributions = list
         }
+        let count = checked.count == 1 ? "1 library" : "\(checked.count) libraries"
+        log("modules of \(count) read from their metadata in \(BuildLog.seconds(ContinuousClock.now - started))")
         var imports: [(TopLevelModules, String)] = []
         for distribution in distributions {
             guard let version = distribution.version else {

@@ -65,12 +65,25 @@ struct TopLevelModules: Sendable, Equatable, Decodable {
             return "RECORD", [n for n in names if n.isidentifier()]
 
 
-        installed = {}
-        for dist in metadata.distributions():
-            installed.setdefault(normalise(dist.metadata["Name"] or ""), dist)
+        installed = None
+
+
+        def find(name):
+            global installed
+            try:
+                return metadata.distribution(name)
+            except metadata.PackageNotFoundError:
+                pass
+            if installed is None:  # older Pythons match fewer spellings: read every distribution's own name
+                installed = {}
+                for dist in metadata.distributions():
+                    installed.setdefault(normalise(dist.metadata["Name"] or ""), dist)
+            return installed.get(name)
+
+
         answer = []
         for name in sys.argv[1:]:
-            dist = installed.get(name)
+            dist = find(name)
             if dist is None:
                 answer.append({"name": name})
                 continue

@@ -71,7 +71,12 @@ struct ImportCheckTests {
             answer
                 == .found([
                     // RECORD: the public module only, though `_kiln_renamed_speedups` is installed too.
-                    TopLevelModules(name: "kiln-check-renamed", version: "1.0", source: "RECORD", modules: ["kiln_renamed"]),
+                    TopLevelModules(
+                        name: "kiln-check-renamed",
+                        version: "1.0",
+                        source: "RECORD",
+                        modules: ["kiln_renamed"]
+                    ),
                     TopLevelModules(
                         name: "kiln-check-toplevel",
                         version: "1.0",
@@ -116,7 +121,9 @@ struct ImportCheckTests {
         ] {
             #expect(text.contains("import \(module): ok, "), "\(text)")
         }
-        #expect(text.split(separator: "\n").filter { $0.contains(": ok, ") }.allSatisfy { $0.contains(/, \d+\.\d\d s$/) })
+        #expect(
+            text.split(separator: "\n").filter { $0.contains(": ok, ") }.allSatisfy { $0.contains(/, \d+\.\d\d s$/) }
+        )
         #expect(!text.contains("_kiln_renamed_speedups"))
         #expect(text.contains("kiln-check-scripts 1.0: no importable module"), "\(text)")
         #expect(text.contains("kiln-check-absent: not installed"), "\(text)")
@@ -134,7 +141,10 @@ struct ImportCheckTests {
         #expect(found.module == "kiln_check_broken")
         #expect(found.kind == .raised(lastLine: "RuntimeError: first broken"))
         #expect(found.hint == nil)
-        #expect(found.description == "`import kiln_check_broken` (kiln-check-broken==1.0) failed: RuntimeError: first broken")
+        #expect(
+            found.description
+                == "`import kiln_check_broken` (kiln-check-broken==1.0) failed: RuntimeError: first broken"
+        )
         // The traceback is in the log, indented under its module's line.
         #expect(log.text.contains("import kiln_check_broken (kiln-check-broken 1.0): failed after"), "\(log.text)")
         #expect(log.text.contains("    Traceback (most recent call last):"), "\(log.text)")

@@ -53,7 +53,9 @@ struct VerifyTests {
         try await ws.waitForState("draft/report", .ready)
         let log = try String(contentsOfFile: ws.path("draft/report/logs/build-1.log"), encoding: .utf8)
         // Only the library the spec names is imported; its dependency is imported by it.
-        #expect(log.contains(try Regex("kiln: import kiln_demo_report \\(kiln-demo-report 2.1.0\\): ok, \\d+\\.\\d\\d s")))
+        #expect(
+            log.contains(try Regex("kiln: import kiln_demo_report \\(kiln-demo-report 2.1.0\\): ok, \\d+\\.\\d\\d s"))
+        )
         #expect(!log.contains("import kiln_demo_greet"), "\(log)")
         #expect(log.contains(try Regex("kiln: step verify took \\d+\\.\\d\\d s")), "\(log)")
     }

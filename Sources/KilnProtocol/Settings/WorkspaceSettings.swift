@@ -142,7 +142,10 @@ public struct WorkspaceSettings: Sendable, Equatable {
                         throw wrongType("skip_import_check", "a list of library names, such as [\"torch\"]")
                     }
                     guard isDistributionName(name) else {
-                        throw wrongType("skip_import_check", "a list of library names alone, such as \"torch\", not \"\(name)\"")
+                        throw wrongType(
+                            "skip_import_check",
+                            "a list of library names alone, such as \"torch\", not \"\(name)\""
+                        )
                     }
                     s.skipImportCheck.append(Requirement.normalise(name))
                 }
