@@ -192,7 +192,9 @@ struct ImportCheckTests {
         let failure = try #require(
             try await Self.check(timeLimit: .seconds(2)).run(["kiln-check-hang", "kiln-demo-greet"], log: { _ in })
         )
-        #expect(ContinuousClock.now - started < .seconds(15))
+        // Far below the hour the module sleeps; generous, as a busy 2-core machine running every suite at once was seen
+        // to take 21 s here.
+        #expect(ContinuousClock.now - started < .seconds(60))
         #expect(failure.kind == .timedOut(.seconds(2)))
         #expect(
             failure.description
@@ -216,7 +218,7 @@ struct ImportCheckTests {
         let cancelled = ContinuousClock.now
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(ContinuousClock.now - cancelled < .seconds(10))
+        #expect(ContinuousClock.now - cancelled < .seconds(60))
         try expectStopped(childOf: "kiln_check_hang_cancel", python: python)
     }
 
