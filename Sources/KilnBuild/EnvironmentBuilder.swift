@@ -114,7 +114,7 @@ public struct EnvironmentBuilder: Sendable {
                 try WorkspaceFiles.writeAtomically(work + "/inputs.toml", order.inputs.rendered)
                 if let lock = order.lock {
                     try await installLock(lock, uv: uv, base: base, into: path, work: work, settings: settings, log)
-                    return try register(order, path: path, started: started, log: log)
+                    return try await register(order, path: path, settings: settings, started: started, log: log)
                 }
                 // The two run at once, so their tools' output interleaves; their timings follow, in step order.
                 log.say("step create and step resolve, at the same time")
@@ -177,7 +177,7 @@ public struct EnvironmentBuilder: Sendable {
                     )
                 }
             }
-            return try register(order, path: path, started: started, log: log)
+            return try await register(order, path: path, settings: settings, started: started, log: log)
         } catch is CancellationError {
             return .cancelled
         } catch let failure as StepFailure {
@@ -239,14 +239,24 @@ public struct EnvironmentBuilder: Sendable {
         }
     }
 
-    /// The last steps of every build: pip refuses to run, and the `complete` marker registers the environment.
+    /// The last steps of every build: every library imports, pip refuses to run, and the `complete` marker
+    /// registers the environment.
     private func register(
         _ order: BuildOrder,
         path: String,
+        settings: WorkspaceSettings,
         started: ContinuousClock.Instant,
         log: BuildLog
-    ) throws -> BuildOutcome {
+    ) async throws -> BuildOutcome {
         let metadata = path + "/" + BuiltEnvironment.metadataFolder
+        // Installed is not yet usable: every library the spec names, and every one the policy adds, must import.
+        try await step("verify", log) {
+            let libraries = (order.spec.libraries + settings.policy.required).map(\.name)
+            let check = ImportCheck(python: path + "/bin/python")
+            if let failure = try await check.run(libraries, skipping: settings.skipImportCheck, log: log.say) {
+                throw failure
+            }
+        }
         try Task.checkCancellation()
         // Before registration: a build interrupted here has no `complete` marker and is never used.
         try PipGuard.write(into: path + "/bin", version: order.spec.base)
@@ -319,6 +329,9 @@ public struct EnvironmentBuilder: Sendable {
             log.say("step \(name) failed after \(BuildLog.seconds(ContinuousClock.now - started))")
             let reason = log.failureReason(since: offset)
             throw StepFailure(step: name, reason: reason.isEmpty ? exit.description : reason)
+        } catch let failure where failure is ImportFailure || failure is ImportCheckError {
+            log.say("step \(name) failed after \(BuildLog.seconds(ContinuousClock.now - started))")
+            throw StepFailure(step: name, reason: "\(failure)")
         }
         let took = ContinuousClock.now - started
         if !alongside { log.say("step \(name) took \(BuildLog.seconds(took))") }

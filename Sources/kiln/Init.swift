@@ -37,6 +37,7 @@ struct Init: ParsableCommand {
         # no_index = true          # install from find_links only
         # only_binary = true
         # keep_pythons = false     # build from the host's Python where it is, not a copy in .kiln/pythons
+        # skip_import_check = ["torch"]   # libraries not imported after a build (they need another host to load)
 
         # [python]
         # "3.11" = "/usr/bin/python3.11"

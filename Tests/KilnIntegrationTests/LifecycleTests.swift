@@ -33,7 +33,10 @@ struct LifecycleTests {
         #expect(log.contains("Installed 2 packages"))
         // Step timings are rounded and follow the steps' order, even for the two that run at once.
         let timings = log.split(separator: "\n").filter { $0.hasPrefix("kiln: step ") && $0.contains(" took ") }
-        #expect(timings.map { $0.split(separator: " ")[2] } == ["create", "resolve", "install"], "\(timings)")
+        #expect(
+            timings.map { $0.split(separator: " ")[2] } == ["create", "resolve", "install", "verify"],
+            "\(timings)"
+        )
         #expect(timings.allSatisfy { $0.wholeMatch(of: /kiln: step \w+ took \d+\.\d\d s/) != nil }, "\(timings)")
         // The spec is exactly what was saved.
         #expect(try String(contentsOfFile: ws.path("draft/report/spec.toml"), encoding: .utf8) == reportSpec)

@@ -26,6 +26,8 @@ final class TestWorkspace: @unchecked Sendable {
             [
                 "python3", script, dir, "kiln-demo-greet==1.0.0", "kiln-demo-greet==1.1.0",
                 "kiln-demo-report==2.1.0:kiln-demo-greet>=1.0",
+                // Installs, but its import fails as pandas 1.5.3's does under numpy 2: the import check's case.
+                "--raise", brokenImportError, "kiln-demo-broken==1.0.0",
                 // A source distribution whose build outlasts any test: the build timeout's case.
                 "--slow-build", "kiln-demo-slow==1.0.0",
             ]
@@ -313,6 +315,11 @@ struct Failure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// What importing kiln-demo-broken raises: numpy's words for a binary built for numpy 1 under numpy 2, so the import
+/// check's hint is tested without numpy.
+let brokenImportError =
+    "ValueError: numpy.dtype size changed, may indicate binary incompatibility. Expected 96 from C header, got 88 from PyObject"
 
 /// The spec most tests build: one library that depends on another, both from the test wheels.
 let reportSpec = """

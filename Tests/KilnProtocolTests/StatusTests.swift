@@ -78,6 +78,16 @@ struct WorkspaceSettingsTests {
         #expect(s.findLinks == ["/srv/wheels", "/ws/wheels"])
         #expect(s.onlyBinary)
         #expect(s.pythons == ["3.11": "/usr/bin/python3.11"])
+        #expect(s.skipImportCheck.isEmpty)
+    }
+
+    @Test func skipImportCheckHoldsNormalisedNames() throws {
+        let s = try WorkspaceSettings.parse(
+            "[build]\nskip_import_check = [\"Torch\", \"nvidia_cudnn.CU12\"]\n",
+            path: "workspace.toml",
+            workspaceRoot: "/ws"
+        )
+        #expect(s.skipImportCheck == ["torch", "nvidia-cudnn-cu12"])
     }
 
     @Test(arguments: [
@@ -92,12 +102,17 @@ struct WorkspaceSettingsTests {
         ("[policy]\nrequired = [\"-e .\"]\n", "[policy] required:"),
         ("[policy]\ndirect_urls = \"yes\"\n", "'direct_urls' must be true or false"),
         ("[policy]\nalowed = []\n", "did you mean 'allowed'?"),
+        ("[build]\nskip_import_check = \"torch\"\n", "line 2: 'skip_import_check' must be a list of library names"),
+        ("[build]\nskip_import_check = [\"torch\", 3]\n", "must be a list of library names, such as [\"torch\"]"),
+        ("[build]\nskip_import_check = [\"torch>=2\"]\n", "library names alone, such as \"torch\", not \"torch>=2\""),
+        ("[build]\nskip_import_check = [\"\"]\n", "not \"\""),
+        ("[build]\nskip_import_chek = []\n", "did you mean 'skip_import_check'?"),
     ])
     func mistakesAreNamed(_ text: String, _ says: String) {
         #expect {
             try WorkspaceSettings.parse(text, path: "workspace.toml", workspaceRoot: "/ws")
         } throws: { error in
-            (error as? SpecProblem)?.message.contains(says) == true
+            (error as? SpecProblem).map { "\($0)".contains(says) || $0.message.contains(says) } == true
         }
     }
 

@@ -17,6 +17,9 @@ public struct WorkspaceSettings: Sendable, Equatable {
     /// Kiln's addition: copy each base interpreter into `.kiln/pythons/` and build from the copy, so hosts without
     /// the build host's Python can run the environments.
     public var keepPythons = true
+    /// Libraries (normalised distribution names) that the import check after a build leaves out: those that cannot
+    /// be imported on the build host on purpose (they need a GPU, a licence server, another host's system library).
+    public var skipImportCheck: [String] = []
     /// `X.Y` -> interpreter path, overriding discovery on the build host.
     public var pythons: [String: String] = [:]
     /// What specs may name, and what every build gets (`[policy]`).
@@ -28,11 +31,17 @@ public struct WorkspaceSettings: Sendable, Equatable {
         "daemon": ["rescan_interval", "settle"],
         "build": [
             "on_save", "concurrency", "timeout", "index_url", "no_index", "find_links", "only_binary",
-            "keep_pythons",
+            "keep_pythons", "skip_import_check",
         ],
         "policy": ["allowed", "blocked", "required", "direct_urls"],
         "python": [],
     ]
+
+    /// A PEP 508 name alone: letters and digits, with `-`, `_` and `.` inside.
+    static func isDistributionName(_ name: String) -> Bool {
+        guard let first = name.first, let last = name.last, first.isASCIIAlnum, last.isASCIIAlnum else { return false }
+        return name.allSatisfy { $0.isASCIIAlnum || "-_.".contains($0) }
+    }
 
     /// Parses `workspace.toml`; `path` is used in messages. Relative `find_links` are taken from `workspaceRoot`.
     public static func parse(
@@ -125,6 +134,23 @@ public struct WorkspaceSettings: Sendable, Equatable {
                     s.findLinks.append(
                         text.hasPrefix("/") || text.contains("://") ? text : workspaceRoot + "/" + text
                     )
+                }
+            }
+            if let v = b["skip_import_check"] {
+                guard let array = v.array else {
+                    throw wrongType("skip_import_check", "a list of library names, such as [\"torch\"]")
+                }
+                for item in array {
+                    guard let name = item.string else {
+                        throw wrongType("skip_import_check", "a list of library names, such as [\"torch\"]")
+                    }
+                    guard isDistributionName(name) else {
+                        throw wrongType(
+                            "skip_import_check",
+                            "a list of library names alone, such as \"torch\", not \"\(name)\""
+                        )
+                    }
+                    s.skipImportCheck.append(Requirement.normalise(name))
                 }
             }
         }
