@@ -17,6 +17,9 @@ public struct WorkspaceSettings: Sendable, Equatable {
     /// Kiln's addition: copy each base interpreter into `.kiln/pythons/` and build from the copy, so hosts without
     /// the build host's Python can run the environments.
     public var keepPythons = true
+    /// How long a built environment, or a copy of an interpreter, that nothing refers to any more is kept before
+    /// collection (`kiln gc`, the daemon's daily run) removes it; zero removes it at the first collection.
+    public var keep: Duration = .seconds(14 * 24 * 3600)
     /// `X.Y` -> interpreter path, overriding discovery on the build host.
     public var pythons: [String: String] = [:]
 
@@ -26,7 +29,7 @@ public struct WorkspaceSettings: Sendable, Equatable {
         "daemon": ["rescan_interval", "settle"],
         "build": [
             "on_save", "concurrency", "timeout", "index_url", "no_index", "find_links", "only_binary",
-            "keep_pythons",
+            "keep_pythons", "keep",
         ],
         "python": [],
     ]
@@ -75,7 +78,7 @@ public struct WorkspaceSettings: Sendable, Equatable {
                 throw SpecProblem(
                     path,
                     lines.line(ofKey: key),
-                    "'\(key)' must be a duration such as \"200ms\", \"30s\" or \"30m\""
+                    "'\(key)' must be a duration such as \"200ms\", \"30s\", \"30m\" or \"14d\""
                 )
             }
             return d
@@ -106,6 +109,7 @@ public struct WorkspaceSettings: Sendable, Equatable {
                 s.concurrency = n
             }
             if let v = try duration(b, "timeout") { s.timeout = v }
+            if let v = try duration(b, "keep") { s.keep = v }
             if let v = b["index_url"] {
                 guard let text = v.string, !text.isEmpty else { throw wrongType("index_url", "a URL string") }
                 s.indexURL = text
