@@ -14,6 +14,8 @@ public struct CollectionReport: Sendable {
         public var bytes: Int64
         /// Why it was not removed after all; nil when it was (or would be).
         public var skipped: String?
+        /// Whether that was a failure (a file that could not be removed), not something in use.
+        public var failed = false
     }
 
     public struct Cache: Sendable {
@@ -36,6 +38,8 @@ public struct CollectionReport: Sendable {
     public var notes: [String] = []
 
     public var removed: [Item] { items.filter { $0.skipped == nil } }
+    /// Things that could not be removed: the lines say what and why.
+    public var failures: [Item] { items.filter(\.failed) }
 
     /// One line per thing removed (or not, and why), one per thing waiting for `keep`, the cache and the total.
     public var lines: [String] {
@@ -44,7 +48,7 @@ public struct CollectionReport: Sendable {
         for item in items {
             let what =
                 "\(item.path)  \(DiskUsage.text(item.bytes))  (\(CollectionReport.describe(item.entry.kind, item.reason)))"
-            lines.append(item.skipped.map { "\(what): \($0)" } ?? "\(verb) \(what)")
+            lines.append(item.skipped.map { "not removed \(what): \($0)" } ?? "\(verb) \(what)")
         }
         for (waiting, path) in waiting {
             lines.append(

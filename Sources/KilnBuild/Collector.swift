@@ -71,7 +71,7 @@ public struct Collector: Sendable {
                         path: relative(path),
                         reason: planned.reason,
                         bytes: 0,
-                        skipped: "kept, a copy refers to it now"
+                        skipped: "a copy refers to it now"
                     )
                 )
                 continue
@@ -88,6 +88,7 @@ public struct Collector: Sendable {
                     try removal.remove(entry)
                 } catch {
                     item.skipped = error.description
+                    if case .failed = error { item.failed = true }
                 }
             }
             if item.skipped == nil { total = total.merging(usage) }

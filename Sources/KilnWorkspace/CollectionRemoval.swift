@@ -25,8 +25,8 @@ public struct CollectionRemoval: Sendable {
 
         public var description: String {
             switch self {
-            case .inUse(let why): "kept, \(why)"
-            case .failed(let error): "not removed: \(error)"
+            case .inUse(let why): why
+            case .failed(let error): error.description
             }
         }
     }
@@ -47,6 +47,7 @@ public struct CollectionRemoval: Sendable {
         case .environment, .scratch:
             let lock: FileLock?
             do {
+                try WorkspaceFiles.makeDirectory(layout.building)
                 lock = try FileLock.tryAcquire(layout.buildLock(entry.name))
             } catch {
                 throw .failed(error)

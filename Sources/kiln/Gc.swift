@@ -16,7 +16,8 @@ struct Gc: AsyncParsableCommand {
             base interpreters in .kiln/pythons/; what interrupted builds left behind goes at once; then \
             `uv cache prune` tidies .kiln/cache/uv. Prints one line for each thing removed with its size (hard \
             links counted once) and a total. The daemon does this once a day; this command works with or without \
-            it running. Exit 0 when done, 1 when another collection is running, 3 for a workspace problem.
+            it running. Exit 0 when done, 1 when another collection is running, 3 for a workspace problem (a bad \
+            workspace.toml, a folder that could not be removed).
             """
     )
 
@@ -38,5 +39,11 @@ struct Gc: AsyncParsableCommand {
             throw CLIError.workspace("cannot collect in \(layout.kiln): \(error)")
         }
         for line in report.lines { emit(line) }
+        if !report.failures.isEmpty {
+            throw CLIError.workspace(
+                "\(counted(report.failures.count, "folder", "folders")) could not be removed (the 'not removed' "
+                    + "lines say why); what is left of them is tried again by the next collection"
+            )
+        }
     }
 }

@@ -182,6 +182,7 @@ struct GcTests {
         // While a build runs, no python goes: it may be choosing one.
         try store(ws, "dropped2", python: "python3.11-aaaaaaaaaaaa")
         try ws.write("published/a/status", "stage = \"published\"\nstate = \"published\"\n")
+        try FileManager.default.createDirectory(atPath: ws.layout.building, withIntermediateDirectories: true)
         let lock = try #require(try FileLock.tryAcquire(ws.layout.buildLock("other")))
         let during = await ws.kiln("gc")
         #expect(exists(ws, ".kiln/pythons/python3.11-aaaaaaaaaaaa"), "\(during)")
