@@ -33,7 +33,8 @@ struct CollectionTests {
         try await ws.waitForState("draft/gone", .ready)
         try ws.mv("draft/pend", "pending/pend")
         try await ws.waitForState("pending/pend", .awaitingApproval)
-        try FileManager.default.removeItem(atPath: ws.path("draft/gone"))
+        // rm -rf, as a person would: the daemon may still be writing into the folder.
+        #expect(TestWorkspace.run("/bin/rm", ["-rf", ws.path("draft/gone")]).status == 0)
         try await ws.waitForLog("gone: → gone [removed]")
 
         let before = Set(WorkspaceFiles.list(ws.layout.environments))
