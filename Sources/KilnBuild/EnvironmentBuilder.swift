@@ -24,6 +24,17 @@ public struct EnvironmentBuilder: Sendable {
         settings: WorkspaceSettings,
         logPath: String
     ) async -> BuildOutcome {
+        // Held for the whole build: collection (`kiln gc`, in any process) leaves alone what a locked build uses.
+        let lock: FileLock
+        do {
+            try WorkspaceFiles.makeDirectory(layout.building)
+            lock = try await FileLock.acquire(layout.buildLock(order.inputs.key))
+        } catch is CancellationError {
+            return .cancelled
+        } catch {
+            return .failed("cannot take the build lock: \(error)")
+        }
+        defer { lock.release() }
         let log: BuildLog
         let logs = (logPath as NSString).deletingLastPathComponent
         // O_NOFOLLOW guards only the log file itself: a `logs` link would take the log outside the workspace.

@@ -78,6 +78,17 @@ public enum Server {
                         )
                     ),
                     .init(service: BuildService(daemon: daemon, builder: builder, jobs: jobs)),
+                    .init(
+                        service: CollectionService(
+                            daemon: daemon,
+                            collection: CollectionRunner(
+                                collector: Collector(layout: layout, uv: builder.uv),
+                                logger: logger
+                            ),
+                            firstRun: CollectionService.firstRunDelay(),
+                            interval: .seconds(24 * 3600)
+                        )
+                    ),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

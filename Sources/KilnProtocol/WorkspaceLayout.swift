@@ -37,6 +37,11 @@ public struct WorkspaceLayout: Sendable, Equatable {
     public var pythons: String { kiln + "/pythons" }
     /// Where a build resolves its lock before its environment folder exists.
     public var building: String { kiln + "/building" }
+    /// Held by a build from its start to its end, so a collection (in any process on the host) leaves alone what
+    /// it works on.
+    public func buildLock(_ key: String) -> String { building + "/" + key + ".lock" }
+    /// Held by a collection while it runs: one at a time.
+    public var collectionLock: String { kiln + "/gc.lock" }
     /// Scratch space for moves that must happen in two steps.
     public var scratch: String { kiln + "/tmp" }
     /// Where a new published version waits during a replacement (and what a crash there leaves behind).

@@ -133,8 +133,23 @@ struct WorkspaceSettingsTests {
 
     @Test(arguments: [
         ("200ms", 200), ("30s", 30_000), ("30m", 1_800_000), ("1h", 3_600_000), ("0s", 0), ("1.5s", 1500),
+        ("14d", 1_209_600_000), ("0.5d", 43_200_000), ("0d", 0),
     ])
     func durations(_ text: String, _ ms: Int64) {
         #expect(DurationText.parse(text) == .milliseconds(ms))
+    }
+
+    @Test(arguments: ["14", "d", "-1d", "14days", "two weeks", "1w"])
+    func notDurations(_ text: String) {
+        #expect(DurationText.parse(text) == nil)
+    }
+
+    @Test func keepIsFourteenDaysUnlessSet() throws {
+        #expect(WorkspaceSettings().keep == .seconds(14 * 24 * 3600))
+        let set = try WorkspaceSettings.parse("[build]\nkeep = \"0s\"\n", path: "workspace.toml", workspaceRoot: "/ws")
+        #expect(set.keep == .zero)
+        #expect(throws: SpecProblem.self) {
+            try WorkspaceSettings.parse("[build]\nkeep = 14\n", path: "workspace.toml", workspaceRoot: "/ws")
+        }
     }
 }

@@ -20,6 +20,9 @@ public struct WorkspaceSettings: Sendable, Equatable {
     /// Libraries (normalised distribution names) that the import check after a build leaves out: those that cannot
     /// be imported on the build host on purpose (they need a GPU, a licence server, another host's system library).
     public var skipImportCheck: [String] = []
+    /// How long a built environment, or a copy of an interpreter, that nothing refers to any more is kept before
+    /// collection (`kiln gc`, the daemon's daily run) removes it; zero removes it at the first collection.
+    public var keep: Duration = .seconds(14 * 24 * 3600)
     /// `X.Y` -> interpreter path, overriding discovery on the build host.
     public var pythons: [String: String] = [:]
     /// What specs may name, and what every build gets (`[policy]`).
@@ -31,7 +34,7 @@ public struct WorkspaceSettings: Sendable, Equatable {
         "daemon": ["rescan_interval", "settle"],
         "build": [
             "on_save", "concurrency", "timeout", "index_url", "no_index", "find_links", "only_binary",
-            "keep_pythons", "skip_import_check",
+            "keep_pythons", "skip_import_check", "keep",
         ],
         "policy": ["allowed", "blocked", "required", "direct_urls"],
         "python": [],
@@ -87,7 +90,7 @@ public struct WorkspaceSettings: Sendable, Equatable {
                 throw SpecProblem(
                     path,
                     lines.line(ofKey: key),
-                    "'\(key)' must be a duration such as \"200ms\", \"30s\" or \"30m\""
+                    "'\(key)' must be a duration such as \"200ms\", \"30s\", \"30m\" or \"14d\""
                 )
             }
             return d
@@ -118,6 +121,7 @@ public struct WorkspaceSettings: Sendable, Equatable {
                 s.concurrency = n
             }
             if let v = try duration(b, "timeout") { s.timeout = v }
+            if let v = try duration(b, "keep") { s.keep = v }
             if let v = b["index_url"] {
                 guard let text = v.string, !text.isEmpty else { throw wrongType("index_url", "a URL string") }
                 s.indexURL = text
