@@ -147,6 +147,8 @@ struct RequirementTests {
         "pandas", "pandas==2.2.3", "scikit-learn==1.5.2", "Scikit_Learn>=1.0", "requests[socks,security]>=2.31,<3",
         "numpy (>=1.26)", "attrs ~= 23.1", "six==1.*", "pywin32; sys_platform == 'win32'",
         "pip @ https://example.com/pip-24.0-py3-none-any.whl", "a.b-c_d===1.0",
+        // pip's parser takes any run of non-space characters after '@' as the URL, and allows empty extras.
+        "pkg @ notaurl", "name[]",
     ])
     func valid(_ text: String) throws {
         let r = try Requirement(parsing: text)
@@ -155,7 +157,8 @@ struct RequirementTests {
 
     @Test(arguments: [
         "", "-e .", "--index-url=https://evil", "pandas==", "pandas==2.2.3 extra", "pandas[unclosed", "==1.0",
-        "pandas (>=1", "pandas>=1.*", "pandas; ", "pandas\n--index-url http://x", "pkg @ notaurl", "_private",
+        "pandas (>=1", "pandas>=1.*", "pandas; ", "pandas\n--index-url http://x", "_private", "name==1.0.org1",
+        "kilnprobe; os_name == \"posix\" or junk",
         "pandas; python_version > '3",
     ])
     func invalid(_ text: String) {
