@@ -104,7 +104,7 @@ public struct EnvironmentBuilder: Sendable {
                 defer { try? FileManager.default.removeItem(atPath: work) }
                 try WorkspaceFiles.writeAtomically(
                     work + "/requirements.in",
-                    order.spec.libraries.map(\.text).joined(separator: "\n") + "\n"
+                    order.spec.libraries.map(\.line).joined(separator: "\n") + "\n"
                 )
                 // The two run at once, so their tools' output interleaves; their timings follow, in step order.
                 log.say("step create and step resolve, at the same time")

@@ -123,6 +123,30 @@ struct RequirementAgreementTests {
         return out + "\""
     }
 
+    /// A requirement with a line break reaches the requirements file as its one-line form: packaging must read that
+    /// as the same requirement, and nothing may follow a line break.
+    @Test func oneLineFormsMeanTheSame() throws {
+        var corpus = RequirementCorpus(seed: 0x6c69_6e65)
+        var broken: [Requirement] = []
+        while broken.count < 300 {
+            let text = corpus.next()
+            guard text.unicodeScalars.contains(where: { "\n\r\u{0B}\u{0C}\u{85}\u{2028}".unicodeScalars.contains($0) }),
+                let requirement = try? Requirement(parsing: text)
+            else { continue }
+            broken.append(requirement)
+        }
+        broken += try [
+            "a===\n--index-url=http://evil", "a; os_name == \"x\\n--index-url=y\"", "a>=\n1.0",
+            "a; os_name == \"x\\\n--index-url=y\"", "a; os_name == \"\\ud800\\\r\n\u{2028}\"",
+        ].map { text throws(RequirementError) in try Requirement(parsing: text) }
+        for requirement in broken {
+            #expect(!requirement.line.unicodeScalars.contains { "\n\r\u{2028}".unicodeScalars.contains($0) })
+            #expect((try? Requirement(parsing: requirement.line))?.canonical == requirement.canonical, "\(RequirementAgreementTests.quoted(requirement.text)) -> \(RequirementAgreementTests.quoted(requirement.line))")
+        }
+        let accepted = try RequirementAgreementTests.agree(on: broken.map(\.line), label: "one-line forms")
+        #expect(accepted == broken.count)
+    }
+
     @Test func generatedStringsAgree() throws {
         let iterations = Int(ProcessInfo.processInfo.environment["KILN_FUZZ_ITERATIONS"] ?? "") ?? 5_000
         let seed = UInt64(ProcessInfo.processInfo.environment["KILN_FUZZ_SEED"] ?? "") ?? 0x7065_7035_3038
@@ -154,6 +178,23 @@ struct RequirementAgreementTests {
         "a; " + String(repeating: "(", count: 201) + "os_name == 'a'" + String(repeating: ")", count: 201),
         "", " ", "-e .", "--index-url=https://evil", "pandas\n--index-url http://x", "_private", "a-", "é",
         "Scikit__Learn.Extra[Socks] (>=1.0 , !=1.1) ; sys_platform=='linux'", "a\u{A0}", "a ", "\ta\t",
+        // Python's notion of words, white space and string literals.
+        "a; os_name == \"\\N{BOM}\"", "a; os_name == \"\\N{LINE FEED}\"", "a; os_name == \"\\N{latin small letter a}\"",
+        "a; os_name == \"\\N{CJK UNIFIED IDEOGRAPH-4E00}\"", "a; os_name == \"\\N{HANGUL SYLLABLE GA}\"",
+        "a; os_name == \"\\N{}\"", "a; os_name == \"\\N\"", "a==\u{663}", "a\u{301}", "aé", "a²", "a_\u{301}",
+        "a; os_name == 'x' and\u{A0}os_name == 'y'", "a; os_name=='a'or'b'==os_name", "a; extra=='A.B'",
+        "a; extra == extra", "a[b]@u", "a@u", "a @u;", "a@", "a @ ", "a @ u\u{A0};x", "a @ u\t", "a>=1.0\u{A0}",
+        "a>=\u{A0}1.0", "a>=\u{A0}1.0,<2", "a (>=\u{A0}1.0)", "a===\u{A0}x", "a==1" + String(repeating: "0", count: 30),
+        "a==1.0.post0", "a==1.0-0", "a==1.0a", "a~=1.0.0, ~=1.0", "a==1.0, ==1.0.0", "a!=1.*, !=1.0.*",
+        "a==1.0+Local.01", "a; platform.python_implementation == 'x'",
+        "a; (os_name == 'a') and (os_name == 'b' or os_name == 'c')",
+        "a; os_name == 'a' and (os_name == 'b') or (os_name == 'c' and (os_name == 'd'))", "a ; os_name == 'a'",
+        "a;os_name=='a'  ", "a\r\n", "a; os_name == '\u{0}'", "a; os_name == '\u{1}'", "a; os_name == '\u{2028}'",
+        "a; os_name == '\u{85}'", "a; os_name == '\u{C}'", "a; os_name == 'x\\\r\ny'", "a; os_name == 'x\\\r\ry'",
+        "a; os_name == '\\ud800'", "a; os_name == '\\U00110000'", "a; os_name == '\\777'", "a; os_name == '\\8'",
+        "a; os_name == 'A\\N{COMBINING ACUTE ACCENT}'", "a==1.0\u{212A}", "a==1.0+\u{212A}", "a==1.0\u{131}",
+        "a[\u{131}]", "a; os_name in 'x'", "a; os_name in'x'", "a; 'x'in os_name", "a; os_namein 'x'",
+        "a; extra == 'Ab' or \"AB_c\" in extras or 'X' == extra",
     ]
 
     @Test func chosenStringsAgree() throws {

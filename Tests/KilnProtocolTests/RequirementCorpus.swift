@@ -107,6 +107,7 @@ struct RequirementCorpus {
         let value = pick([
             "posix", "3.11", "linux", "win32", "Foo_Bar", "", "CPython", "a b", "3.*", "x'y", "x\"y", "\\n", "\\x41",
             "\\N{LATIN SMALL LETTER A}", "\\u00e9", "\\q", "\\", "\\x4", "é", "\\\\", "\\777", "\\U0001F600",
+            "\\N{BOM}", "\\N{NO SUCH NAME}", "\\x00", "\\0", "\\ud800", "\\\n",
         ])
         if value.contains("\"") { return "'" + value + "'" }
         if value.contains("'") || chance(2) { return "\"" + value + "\"" }

@@ -30,36 +30,93 @@ struct Marker: Equatable {
     static let maximumNesting = 200
 
     /// The normal form: variables with `_`, single spaces, redundant parentheses gone, extra names normalised.
-    var canonical: String { Marker.format(.list(Marker.normalisingExtras(nodes)), first: true) }
+    var canonical: String { canonical(escapingLineBreaks: false) }
 
-    private static func format(_ node: Node, first: Bool) -> String {
+    /// With `escapingLineBreaks`, a value holding a line break is written with Python escapes (`"a\x0ab"`), which
+    /// mean the same value: packaging prints it raw, which a requirements file would read as two lines.
+    func canonical(escapingLineBreaks: Bool) -> String {
+        Marker.format(.list(Marker.normalisingExtras(nodes)), first: true, escaping: escapingLineBreaks)
+    }
+
+    private static func format(_ node: Node, first: Bool, escaping: Bool) -> String {
         switch node {
-        case .comparison(let lhs, let op, let rhs): return "\(serialise(lhs)) \(op) \(serialise(rhs))"
+        case .comparison(let lhs, let op, let rhs):
+            return "\(serialise(lhs, escaping: escaping)) \(op) \(serialise(rhs, escaping: escaping))"
         case .logical(let word): return word
         case .list(let items):
             // A group of one is its content: `(a)` prints as `a`.
             if items.count == 1, let only = items.first {
                 switch only {
                 case .logical: break
-                case .comparison, .list: return format(only, first: first)
+                case .comparison, .list: return format(only, first: first, escaping: escaping)
                 }
             }
-            let inner = items.map { format($0, first: false) }.joined(separator: " ")
+            let inner = items.map { format($0, first: false, escaping: escaping) }.joined(separator: " ")
             return first ? inner : "(" + inner + ")"
         }
     }
 
-    private static func serialise(_ term: Term) -> String {
+    private static func serialise(_ term: Term, escaping: Bool) -> String {
         switch term {
         case .variable(let name): return name
         case .value(.value(let v)):
+            // packaging prints a value raw, which reads back differently when it holds a backslash or a NUL.
+            if escaping, v.unicodeScalars.contains(where: { PythonText.isLineBreak($0) || $0 == "\\" || $0 == "\0" }) {
+                return escaped(v)
+            }
             if !v.contains("\"") { return "\"" + v + "\"" }
             if !v.contains("'") { return "'" + v + "'" }
             // packaging cannot print this value; write it as an escape that reads back as the same value.
-            return "\"" + v.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\x22") + "\""
-        case .value(.unrepresentable(let raw)): return raw
+            return escaped(v)
+        case .value(.unrepresentable(let raw)): return withoutLineBreaks(raw)
         case .value(.invalid(let why)): return why
         }
+    }
+
+    /// `v` as a Python string literal in double quotes, with `"`, `\\`, NUL and line breaks escaped.
+    private static func escaped(_ v: String) -> String {
+        var out = "\""
+        for c in v.unicodeScalars {
+            if c == "\\" {
+                out += "\\\\"
+            } else if c == "\"" || c == "\0" || PythonText.isLineBreak(c) {
+                out += c.value <= 0xFF ? "\\x" + hex(c.value, 2) : "\\u" + hex(c.value, 4)
+            } else {
+                out.unicodeScalars.append(c)
+            }
+        }
+        return out + "\""
+    }
+
+    /// A literal as written, with its line continuations dropped and other line breaks escaped: the same value.
+    private static func withoutLineBreaks(_ raw: String) -> String {
+        let s = Array(raw.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        while i < s.count {
+            if s[i] == "\\", i + 1 < s.count {
+                if s[i + 1] == "\n" || s[i + 1] == "\r" {
+                    i += s[i + 1] == "\r" && i + 2 < s.count && s[i + 2] == "\n" ? 3 : 2
+                } else {
+                    out.append(contentsOf: s[i...(i + 1)])
+                    i += 2
+                }
+                continue
+            }
+            if PythonText.isLineBreak(s[i]) {
+                let v = s[i].value
+                out.append(contentsOf: (v <= 0xFF ? "\\x" + hex(v, 2) : "\\u" + hex(v, 4)).unicodeScalars)
+            } else {
+                out.append(s[i])
+            }
+            i += 1
+        }
+        return String(out)
+    }
+
+    private static func hex(_ v: UInt32, _ width: Int) -> String {
+        let digits = String(v, radix: 16)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 
     /// PEP 685: `extra == "Foo_Bar"` means `extra == "foo-bar"`; so does `"Foo" in extras`.

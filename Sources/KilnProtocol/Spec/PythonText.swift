@@ -15,6 +15,14 @@ enum PythonText {
         }
     }
 
+    /// Where `str.splitlines()` breaks a line: what a requirements file must never hold inside one requirement.
+    static func isLineBreak(_ c: Unicode.Scalar) -> Bool {
+        switch c.value {
+        case 0x0A...0x0D, 0x1C...0x1E, 0x85, 0x2028, 0x2029: return true
+        default: return false
+        }
+    }
+
     /// `\w` in a `str` pattern: a letter, anything with a numeric value, or `_`.
     static func isWord(_ c: Unicode.Scalar) -> Bool {
         if c == "_" { return true }

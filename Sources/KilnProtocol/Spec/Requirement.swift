@@ -22,6 +22,10 @@ public struct Requirement: Sendable, Equatable {
     /// One spelling per meaning, as `str(Requirement(...))` prints it with the name and extras normalised: sorted
     /// extras, specifiers sorted and deduplicated as packaging does, the marker in packaging's normal form.
     public let canonical: String
+    /// The requirement as one line of a requirements file: `text`, unless that holds a line break (packaging allows
+    /// one in the white space after an operator and in a marker's quoted string); then `canonical` with the marker's
+    /// values escaped, which means the same. So nothing after a line break can pass as an installer option.
+    public let line: String
 
     public init(parsing text: String) throws(RequirementError) {
         var scanner = RequirementScanner(text)
@@ -33,18 +37,40 @@ public struct Requirement: Sendable, Equatable {
         }
         self.text = text
         name = Requirement.normalise(parsed.name)
-        extras = Set(parsed.extras.map(Requirement.normalise)).sorted {
-            $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars)
-        }
+        extras = Set(parsed.extras.map(Requirement.normalise)).sorted(by: Requirement.pythonOrder)
         specifiers = parsed.specifiers
         url = parsed.url
         marker = parsed.marker?.text
-        var canonical = name
-        if !extras.isEmpty { canonical += "[" + extras.joined(separator: ",") + "]" }
-        canonical += VersionSpecifier.canonical(specifiers)
-        if let url { canonical += " @ " + url + (parsed.marker == nil ? "" : " ") }
-        if let marker = parsed.marker { canonical += "; " + Marker(nodes: marker.nodes).canonical }
-        self.canonical = canonical
+        let marker = parsed.marker.map { Marker(nodes: $0.nodes) }
+        canonical = Requirement.printed(name, extras, specifiers, url, marker, escaping: false)
+        // The name and extras as written: a normalised name such as `name-` (from `name_`) would not read back.
+        line =
+            text.unicodeScalars.contains(where: PythonText.isLineBreak)
+            ? Requirement.printed(
+                parsed.name, Set(parsed.extras).sorted(by: Requirement.pythonOrder), specifiers, url, marker, escaping: true
+            ) : text
+    }
+
+    /// `str(Requirement(...))`'s layout.
+    private static func printed(
+        _ name: String,
+        _ extras: [String],
+        _ specifiers: [VersionSpecifier],
+        _ url: String?,
+        _ marker: Marker?,
+        escaping: Bool
+    ) -> String {
+        var out = name
+        if !extras.isEmpty { out += "[" + extras.joined(separator: ",") + "]" }
+        out += VersionSpecifier.canonical(specifiers)
+        if let url { out += " @ " + url + (marker == nil ? "" : " ") }
+        if let marker { out += "; " + marker.canonical(escapingLineBreaks: escaping) }
+        return out
+    }
+
+    /// Python's string order: by code point.
+    static func pythonOrder(_ a: String, _ b: String) -> Bool {
+        a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
     }
 
     /// PEP 503 normalisation, so `Scikit_Learn` and `scikit-learn` are one distribution.
