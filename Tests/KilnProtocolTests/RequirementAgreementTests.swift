@@ -141,7 +141,10 @@ struct RequirementAgreementTests {
         ].map { text throws(RequirementError) in try Requirement(parsing: text) }
         for requirement in broken {
             #expect(!requirement.line.unicodeScalars.contains { "\n\r\u{2028}".unicodeScalars.contains($0) })
-            #expect((try? Requirement(parsing: requirement.line))?.canonical == requirement.canonical, "\(RequirementAgreementTests.quoted(requirement.text)) -> \(RequirementAgreementTests.quoted(requirement.line))")
+            #expect(
+                (try? Requirement(parsing: requirement.line))?.canonical == requirement.canonical,
+                "\(RequirementAgreementTests.quoted(requirement.text)) -> \(RequirementAgreementTests.quoted(requirement.line))"
+            )
         }
         let accepted = try RequirementAgreementTests.agree(on: broken.map(\.line), label: "one-line forms")
         #expect(accepted == broken.count)

@@ -66,7 +66,8 @@ struct RequirementCorpus {
         if chance(10) { v += number() + "!" }
         v += (0...below(4)).map { _ in number() }.joined(separator: ".")
         if chance(4) {
-            v += separator() + pick(["a", "b", "c", "rc", "alpha", "beta", "pre", "preview", "ALPHA", "Rc"])
+            v +=
+                separator() + pick(["a", "b", "c", "rc", "alpha", "beta", "pre", "preview", "ALPHA", "Rc"])
                 + separator() + (chance(3) ? "" : number())
         }
         if chance(5) {
@@ -81,7 +82,8 @@ struct RequirementCorpus {
 
     private mutating func clause() -> String {
         if chance(10) { return "===" + ws() + pick(["1.0", "foobar", "a,b", "1.0)", "x;y", "weird-ver!", "é"]) }
-        let op = chance(12)
+        let op =
+            chance(12)
             ? pick(["=", "=<", "=>", "!", "~", "<>", "====", "", "= =", ">>"])
             : pick(["==", "!=", "<=", ">=", "<", ">", "~="])
         return op + ws() + version()
@@ -179,7 +181,10 @@ struct RequirementCorpus {
             let b = below(s.count)
             s.swapAt(a, b)
         case 3 where !s.isEmpty && at < s.count:
-            s.replaceSubrange(at..<(at + 1), with: RequirementCorpus.pool[below(RequirementCorpus.pool.count)].unicodeScalars)
+            s.replaceSubrange(
+                at..<(at + 1),
+                with: RequirementCorpus.pool[below(RequirementCorpus.pool.count)].unicodeScalars
+            )
         case 4 where !s.isEmpty:
             s.removeSubrange(below(s.count)...)
         default:

@@ -208,7 +208,9 @@ extension RequirementScanner {
             }
             let literal = PythonText.decodeLiteral(Array(s[(pos + 1)..<close]), quote: quote)
             if case .invalid(let why) = literal {
-                throw RequirementSyntaxError(reason: "the quoted string \(text(pos..<(close + 1))) is not valid: \(why)")
+                throw RequirementSyntaxError(
+                    reason: "the quoted string \(text(pos..<(close + 1))) is not valid: \(why)"
+                )
             }
             pos = close + 1
             return .value(literal)

@@ -44,7 +44,8 @@ public struct PEP440Version: Sendable, Equatable, CustomStringConvertible {
         if let l = match.local {
             local = PythonText.string(s[l]).lowercased().split(whereSeparator: { "._-".contains($0) }).map {
                 part in
-                part.allSatisfy(\.isASCIIDigitCharacter) ? PEP440Version.number(Array(part.unicodeScalars)[...]) : String(part)
+                part.allSatisfy(\.isASCIIDigitCharacter)
+                    ? PEP440Version.number(Array(part.unicodeScalars)[...]) : String(part)
             }
         }
     }

@@ -47,7 +47,12 @@ public struct Requirement: Sendable, Equatable {
         line =
             text.unicodeScalars.contains(where: PythonText.isLineBreak)
             ? Requirement.printed(
-                parsed.name, Set(parsed.extras).sorted(by: Requirement.pythonOrder), specifiers, url, marker, escaping: true
+                parsed.name,
+                Set(parsed.extras).sorted(by: Requirement.pythonOrder),
+                specifiers,
+                url,
+                marker,
+                escaping: true
             ) : text
     }
 

@@ -138,7 +138,8 @@ extension RequirementScanner {
         {
             let commas = s[pos..<end].filter { $0 == "," }.count
             let trimmed = s[pos..<end].reversed().drop(while: { $0 == " " || $0 == "\t" })
-            if specifiers.count == commas + 1 || (!specifiers.isEmpty && specifiers.count == commas && trimmed.first == ",")
+            if specifiers.count == commas + 1
+                || (!specifiers.isEmpty && specifiers.count == commas && trimmed.first == ",")
             {
                 pos = end
                 return specifiers

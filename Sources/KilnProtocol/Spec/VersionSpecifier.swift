@@ -21,7 +21,8 @@ public struct VersionSpecifier: Sendable, Equatable, CustomStringConvertible {
         guard end == s.count else { return nil }
         let stripped = PythonText.strip(s[...])
         let written = PythonText.string(stripped)
-        let length = written.hasPrefix("===") ? 3 : VersionSpecifier.operators.contains(String(written.prefix(2))) ? 2 : 1
+        let length =
+            written.hasPrefix("===") ? 3 : VersionSpecifier.operators.contains(String(written.prefix(2))) ? 2 : 1
         op = String(written.prefix(length))
         version = PythonText.string(PythonText.strip(stripped.dropFirst(length)))
     }
