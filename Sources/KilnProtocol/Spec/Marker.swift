@@ -98,14 +98,15 @@ struct Marker: Equatable {
                 if s[i + 1] == "\n" || s[i + 1] == "\r" {
                     i += s[i + 1] == "\r" && i + 2 < s.count && s[i + 2] == "\n" ? 3 : 2
                 } else {
-                    out.append(contentsOf: s[i...(i + 1)])
+                    out.append(s[i])
+                    out.append(s[i + 1])
                     i += 2
                 }
                 continue
             }
             if PythonText.isLineBreak(s[i]) {
                 let v = s[i].value
-                out.append(contentsOf: (v <= 0xFF ? "\\x" + hex(v, 2) : "\\u" + hex(v, 4)).unicodeScalars)
+                for c in (v <= 0xFF ? "\\x" + hex(v, 2) : "\\u" + hex(v, 4)).unicodeScalars { out.append(c) }
             } else {
                 out.append(s[i])
             }

@@ -58,7 +58,7 @@ enum PythonText {
 
     static func string<S: Sequence>(_ scalars: S) -> String where S.Element == Unicode.Scalar {
         var out = String.UnicodeScalarView()
-        out.append(contentsOf: scalars)
+        for c in scalars { out.append(c) }
         return String(out)
     }
 

@@ -54,6 +54,9 @@ extension RequirementScanner {
         }
         pos += 1
         let markerStart = pos
+        if s[pos...].allSatisfy({ $0 == " " || $0 == "\t" }) {
+            throw RequirementSyntaxError(reason: "the marker after ';' is empty")
+        }
         let nodes = try parseMarker()
         guard atEnd else {
             throw RequirementSyntaxError(
@@ -177,18 +180,18 @@ extension RequirementScanner {
     /// Explains what is wrong in the version specifiers that start at `start`, clause by clause.
     func diagnoseSpecifiers(from start: Int) -> String {
         var region = s[start...].prefix(while: { $0 != ";" })
-        if region.first == "(" { region = region.dropFirst() }
+        if region.first == "(" { region = PythonText.strip(region.dropFirst()) }
+        guard let first = region.first, "<>=!~".unicodeScalars.contains(first) else {
+            return "unexpected '\(text(start..<s.count))' after the name; expected extras in '[...]', version "
+                + "specifiers such as '>=1.0', '@ URL' or '; marker'"
+        }
         for item in region.split(separator: ",") {
             var clause = PythonText.strip(item)
             if clause.last == ")" { clause = PythonText.strip(clause.dropLast()) }
             if clause.isEmpty || VersionSpecifier(parsing: clause) != nil { continue }
             return VersionSpecifier.explain(PythonText.string(clause))
         }
-        let after = PythonText.string(s[start...])
-        return after.first.map { "[(<>=!~".contains($0) } == true
-            ? "unexpected '\(rest)' after the version specifiers; a marker goes after ';'"
-            : "unexpected '\(after)' after the name; expected extras in '[...]', version specifiers such as '>=1.0', "
-                + "'@ URL' or '; marker'"
+        return "unexpected '\(rest)' after the version specifiers; a marker goes after ';'"
     }
 }
 
