@@ -87,6 +87,7 @@ let package = Package(
         .testTarget(
             name: "KilnProtocolTests",
             dependencies: ["KilnProtocol", "KilnTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(name: "KilnWatchTests", dependencies: ["KilnWatch"], swiftSettings: strict),

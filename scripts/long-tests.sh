@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The long versions of what CI runs briefly: a million fuzzed specs through the TOML gate and the spec parser,
-# and 200 rounds of killing the daemon with SIGKILL at random moments.
+# The long versions of what CI runs briefly: a million fuzzed specs through the TOML gate and the spec parser, a
+# million generated requirement strings judged by Kiln and by packaging, and 200 rounds of killing the daemon with
+# SIGKILL at random moments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 swift build --build-tests
 KILN_FUZZ_ITERATIONS="${KILN_FUZZ_ITERATIONS:-1000000}" swift test --skip-build --filter mutatedSpecsNeverCrash
+KILN_FUZZ_ITERATIONS="${KILN_FUZZ_ITERATIONS:-1000000}" swift test --skip-build --filter generatedStringsAgree
 KILN_CRASH_ROUNDS="${KILN_CRASH_ROUNDS:-200}" swift test --skip-build --filter CrashTests

@@ -43,3 +43,12 @@ if ! python3 -c 'import jupyter_client' >/dev/null 2>&1; then
     echo "setup: installing jupyter_client from PyPI"
     python3 -m pip install --quiet --disable-pip-version-check jupyter_client
 fi
+
+# packaging, the parser pip uses, pinned: the requirement agreement test judges every generated string with it and
+# with Kiln (Tests/KilnProtocolTests/RequirementAgreementTests.swift), so a new packaging release changes nothing
+# until this line does.
+packaging_version=26.4
+if [ "$(python3 -c 'import packaging; print(packaging.__version__)' 2>/dev/null)" != "$packaging_version" ]; then
+    echo "setup: installing packaging==$packaging_version from PyPI"
+    python3 -m pip install --quiet --disable-pip-version-check "packaging==$packaging_version"
+fi

@@ -100,7 +100,7 @@ public struct EnvironmentBuilder: Sendable {
         let path = layout.environment(key)
         let metadata = path + "/" + BuiltEnvironment.metadataFolder
         // What gets installed: the spec's libraries, as written, and the policy's required ones.
-        let requirements = (order.spec.libraries + settings.policy.required).map(\.text)
+        let requirements = (order.spec.libraries + settings.policy.required).map(\.line)
         // A folder without the marker is an earlier build that was interrupted: it is ours, and never used.
         removeUnregistered(key)
         do {

@@ -22,7 +22,11 @@ import Testing
             "--index-url https://mirror", nil,
             "--index-url https://mirror (an installer option; the workspace's settings decide where libraries come from)"
         ),
-        ("not a requirement!", nil, "not a requirement! (unexpected 'a requirement!' after the requirement)"),
+        (
+            "not a requirement!", nil,
+            "not a requirement! (unexpected 'a requirement!' after the name; expected extras in '[...]', version "
+                + "specifiers such as '>=1.0', '@ URL' or '; marker')"
+        ),
     ]
 
     @Test(arguments: RequirementsFileTests.lines)

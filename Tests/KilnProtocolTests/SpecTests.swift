@@ -147,6 +147,8 @@ struct RequirementTests {
         "pandas", "pandas==2.2.3", "scikit-learn==1.5.2", "Scikit_Learn>=1.0", "requests[socks,security]>=2.31,<3",
         "numpy (>=1.26)", "attrs ~= 23.1", "six==1.*", "pywin32; sys_platform == 'win32'",
         "pip @ https://example.com/pip-24.0-py3-none-any.whl", "a.b-c_d===1.0",
+        // pip's parser takes any run of non-space characters after '@' as the URL, and allows empty extras.
+        "pkg @ notaurl", "name[]",
     ])
     func valid(_ text: String) throws {
         let r = try Requirement(parsing: text)
@@ -155,7 +157,8 @@ struct RequirementTests {
 
     @Test(arguments: [
         "", "-e .", "--index-url=https://evil", "pandas==", "pandas==2.2.3 extra", "pandas[unclosed", "==1.0",
-        "pandas (>=1", "pandas>=1.*", "pandas; ", "pandas\n--index-url http://x", "pkg @ notaurl", "_private",
+        "pandas (>=1", "pandas>=1.*", "pandas; ", "pandas\n--index-url http://x", "_private", "name==1.0.org1",
+        "kilnprobe; os_name == \"posix\" or junk",
         "pandas; python_version > '3",
     ])
     func invalid(_ text: String) {
@@ -164,6 +167,55 @@ struct RequirementTests {
 
     @Test func namesAreNormalised() throws {
         #expect(try Requirement(parsing: "Scikit__Learn.Extra==1").name == "scikit-learn-extra")
+    }
+
+    @Test func fieldsAreParsed() throws {
+        let r = try Requirement(parsing: " Requests[Socks, security,SOCKS] (>=2.31 , <3) ; python_version < '3.11'  ")
+        #expect(r.name == "requests")
+        #expect(r.extras == ["security", "socks"])
+        #expect(r.specifiers.map(\.description) == [">=2.31", "<3"])
+        #expect(r.url == nil)
+        #expect(r.marker == "python_version < '3.11'")
+        #expect(r.canonical == "requests[security,socks]<3,>=2.31; python_version < \"3.11\"")
+        let u = try Requirement(parsing: "pip @ https://example.com/pip.whl ; os_name == 'posix'")
+        #expect(u.url == "https://example.com/pip.whl")
+        #expect(u.specifiers.isEmpty)
+        #expect(u.canonical == "pip @ https://example.com/pip.whl ; os_name == \"posix\"")
+    }
+
+    /// The canonical form keys the environment store: spellings of one requirement share it.
+    @Test(arguments: [
+        ("Scikit_Learn >= 1.0, != 1.1", "scikit-learn (!=1.1,>=1.0)"),
+        ("a[Y,x]; os.name=='posix' and (extra=='Foo_Bar')", "A [x , y] ;(os_name == \"posix\") and extra == 'foo-bar'"),
+        ("a==1.0,==1.0.0", "a==1.0"),
+        ("a; python_implementation == 'CPython'", "a; platform_python_implementation==\"CPython\""),
+    ])
+    func spellingsShareTheCanonicalForm(_ pair: (String, String)) throws {
+        #expect(try Requirement(parsing: pair.0).canonical == Requirement(parsing: pair.1).canonical)
+    }
+
+    /// Refusals say what is wrong in words a user acts on (they end up in `status`).
+    @Test(arguments: [
+        ("name==1.0.org1", "'name==1.0.org1' is not a valid requirement: '1.0.org1' is not a PEP 440 version"),
+        ("kilnprobe; os_name == \"posix\" or junk", "a variable (such as python_version"),
+        ("a~=1", "'~=' needs a version with at least two numbers"),
+        ("a>=1.*", "a wildcard ('.*') only follows '==' or '!='"),
+        ("a>=1.0+local", "a local version ('+...') only follows '==' or '!='"),
+        ("a==1.0a1.*", "a wildcard ('.*') cannot follow a pre-, post- or dev-release"),
+        ("pandas[unclosed", "the '[' of the extras is never closed"),
+        ("a @ u\nx", "must be followed by a space or a tab"),
+        ("a; os_name == 'posix", "is never closed"),
+        ("a; (os_name == 'posix'", "is never closed"),
+        ("-e .", "it must start with a distribution name such as 'pandas'"),
+        ("", "it is empty"),
+    ])
+    func refusalsSayWhatIsWrong(_ pair: (String, String)) {
+        #expect(throws: RequirementError.self) { try Requirement(parsing: pair.0) }
+        do {
+            _ = try Requirement(parsing: pair.0)
+        } catch {
+            #expect(error.message.contains(pair.1), "\(error.message)")
+        }
     }
 }
 

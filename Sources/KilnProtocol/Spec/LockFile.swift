@@ -1,5 +1,3 @@
-import Foundation
-
 /// A `requirements.lock` as Kiln writes it, checked before `kiln build --from-lock` hands one to the installer:
 /// only exact pins (`name==version`, with an optional marker), each with its `--hash=sha256:` lines, and comments.
 ///
@@ -72,10 +70,6 @@ public enum LockFile {
 extension Requirement {
     /// Pinned to exactly one version: a single `==` specifier, without a wildcard.
     var isExactPin: Bool {
-        let beforeMarker = text.split(separator: ";", maxSplits: 1).first.map(String.init) ?? text
-        let parts = beforeMarker.components(separatedBy: "==")
-        guard parts.count == 2, !beforeMarker.contains("==="), !beforeMarker.contains(",") else { return false }
-        let version = parts[1].trimmingSpaces
-        return !version.isEmpty && !version.contains("*") && !"<>!~=".contains(where: version.contains)
+        specifiers.count == 1 && specifiers[0].op == "==" && !specifiers[0].version.hasSuffix(".*")
     }
 }
