@@ -17,12 +17,13 @@ public struct EnvironmentBuilder: Sendable {
     }
 
     /// Runs the build, streaming every tool's output to `logPath`. Honours task cancellation (the tools are stopped,
-    /// their whole process group) and `settings.timeout`.
+    /// their whole process group) and `settings.timeout`. `progress` hears each phase and its counts as they change.
     public func build(
         _ order: BuildOrder,
         interpreter: String,
         settings: WorkspaceSettings,
-        logPath: String
+        logPath: String,
+        progress: @escaping BuildProgressHandler = { _ in }
     ) async -> BuildOutcome {
         let log: BuildLog
         let logs = (logPath as NSString).deletingLastPathComponent
@@ -51,9 +52,17 @@ public struct EnvironmentBuilder: Sendable {
             log.say("done: \(existing.summary)")
             return .built(existing)
         }
+        let reporter = BuildProgressReporter(log: log, handler: progress)
         let outcome = await withTaskGroup(of: BuildOutcome?.self) { group in
             group.addTask {
-                await self.run(order, interpreter: interpreter, settings: settings, log: log, started: started)
+                await self.run(
+                    order,
+                    interpreter: interpreter,
+                    settings: settings,
+                    log: log,
+                    progress: reporter,
+                    started: started
+                )
             }
             group.addTask {
                 try? await Task.sleep(for: settings.timeout)
@@ -81,6 +90,7 @@ public struct EnvironmentBuilder: Sendable {
         interpreter: String,
         settings: WorkspaceSettings,
         log: BuildLog,
+        progress: BuildProgressReporter,
         started: ContinuousClock.Instant
     ) async -> BuildOutcome {
         let path = layout.environment(order.specSHA256)
@@ -108,6 +118,7 @@ public struct EnvironmentBuilder: Sendable {
                 )
                 // The two run at once, so their tools' output interleaves; their timings follow, in step order.
                 log.say("step create and step resolve, at the same time")
+                progress.report(BuildProgress(.resolving))
                 async let created = step("create", log, alongside: true) {
                     try await tool(uv, ["venv", "--python", base, "--no-project", "--quiet", path], log)
                 }
@@ -126,13 +137,16 @@ public struct EnvironmentBuilder: Sendable {
                 log.say("step create took \(BuildLog.seconds(createTook))")
                 log.say("step resolve took \(BuildLog.seconds(resolveTook))")
                 try WorkspaceFiles.move(work, to: metadata)
+                let pins = Self.pins(inLock: WorkspaceFiles.readText(metadata + "/requirements.lock") ?? "")
                 try await step("install", log) {
-                    try await tool(
-                        uv,
-                        ["pip", "sync", "--python", path + "/bin/python"] + sourceArguments(settings)
-                            + [metadata + "/requirements.lock"],
-                        log
-                    )
+                    try await InstallWatch.around(environment: path, total: pins, log: log, reporter: progress) {
+                        try await tool(
+                            uv,
+                            ["pip", "sync", "--python", path + "/bin/python"] + sourceArguments(settings)
+                                + [metadata + "/requirements.lock"],
+                            log
+                        )
+                    }
                 }
             } else {
                 log.say("installer: uv was not found on this host; falling back to python -m venv and pip (slower)")
@@ -140,6 +154,8 @@ public struct EnvironmentBuilder: Sendable {
                 try WorkspaceFiles.makeDirectory(metadata)
                 let report = metadata + "/pip-report.json"
                 if !order.spec.libraries.isEmpty {
+                    // pip resolves, downloads and installs in one run, and says nothing a count could come from.
+                    progress.report(BuildProgress(.installing))
                     try await step("install", log) {
                         var args = ["-m", "pip", "install", "--disable-pip-version-check", "--report", report]
                         args += sourceArguments(settings)
@@ -153,6 +169,8 @@ public struct EnvironmentBuilder: Sendable {
                 )
             }
             try Task.checkCancellation()
+            // The import check goes here, and reports `.verifying` with its counts as it goes:
+            // `progress.report(BuildProgress(.verifying, done: checked, total: modules.count))`.
             // Before registration: a build interrupted here has no `complete` marker and is never used.
             try PipGuard.write(into: path + "/bin", version: order.spec.base)
             log.say(
@@ -160,10 +178,7 @@ public struct EnvironmentBuilder: Sendable {
                     + " in bin/ refuse to run: the environment changes only through its spec"
             )
             try WorkspaceFiles.writeAtomically(metadata + "/spec.toml", order.specBytes)
-            let lock = WorkspaceFiles.readText(metadata + "/requirements.lock") ?? ""
-            let count = lock.split(separator: "\n").filter {
-                $0.contains("==") && !$0.hasPrefix("#") && !$0.hasPrefix(" ")
-            }.count
+            let count = Self.pins(inLock: WorkspaceFiles.readText(metadata + "/requirements.lock") ?? "")
             let elapsed = (ContinuousClock.now - started).components
             let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
             let summary = String(format: "built in %.1f s: %d distribution%@", seconds, count, count == 1 ? "" : "s")
@@ -197,6 +212,11 @@ public struct EnvironmentBuilder: Sendable {
         if host["UV_CACHE_DIR"] == nil { env["UV_CACHE_DIR"] = layout.kiln + "/cache/uv" }
         if host["PIP_CACHE_DIR"] == nil { env["PIP_CACHE_DIR"] = layout.kiln + "/cache/pip" }
         return env
+    }
+
+    /// The distributions a lock pins: one `name==version` line each (hashes and comments are indented or `#`).
+    static func pins(inLock lock: String) -> Int {
+        lock.split(separator: "\n").filter { $0.contains("==") && !$0.hasPrefix("#") && !$0.hasPrefix(" ") }.count
     }
 
     /// Where packages come from, per `workspace.toml`.

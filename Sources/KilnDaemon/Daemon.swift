@@ -45,6 +45,13 @@ public actor Daemon {
     struct RunningBuild {
         var order: BuildOrder
         var cancellation: BuildCancellation
+        /// What the build last said it is doing.
+        var progress = LatestProgress()
+        /// The progress the status was last decided with, and when: a new phase is shown at once, new counts at
+        /// most once a second (`progressed`).
+        var shown: (progress: BuildProgress?, at: ContinuousClock.Instant)?
+        /// A look at the name, waiting for the second to pass.
+        var showLater: Task<Void, Never>?
     }
 
     /// `buildJobs` is where builds go once they may start; `BuildService` runs them.
@@ -228,7 +235,12 @@ public actor Daemon {
         }
         let active: ActiveBuild? =
             if let build = running[name] {
-                ActiveBuild(specSHA256: build.order.specSHA256, build: build.order.build, started: true)
+                ActiveBuild(
+                    specSHA256: build.order.specSHA256,
+                    build: build.order.build,
+                    started: true,
+                    progress: build.progress.current
+                )
             } else if let order = queue.first(where: { $0.name == name }) {
                 ActiveBuild(specSHA256: order.specSHA256, build: order.build, started: false)
             } else {

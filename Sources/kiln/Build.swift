@@ -6,11 +6,16 @@ import KilnWorkspace
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ask for a build of a saved environment, or retry a failed one, without editing its spec.",
-        discussion: "Drops a request file in .kiln/requests/, so it works from any host that sees the workspace."
+        discussion: """
+            Drops a request file in .kiln/requests/, so it works from any host that sees the workspace. With \
+            --wait, follows the build it asked for to its end (a progress line on a terminal, one line per phase \
+            otherwise) and exits with its result.
+            """
     )
 
     @OptionGroup var options: WorkspaceOptions
     @Argument var name: String
+    @OptionGroup var waiting: WaitOptions
 
     func run() throws {
         let layout = try options.layout()
@@ -23,6 +28,11 @@ struct Build: ParsableCommand {
             layout.request(name),
             "requested = \(TOMLText.dateTime(Date()))\nby = \(TOMLText.quote(NSUserName()))\n"
         )
-        print("build of '\(name)' requested; `kiln logs \(name) --follow` shows it")
+        guard waiting.wait else {
+            print("build of '\(name)' requested; `kiln logs \(name) --follow` shows it")
+            return
+        }
+        emit("build of '\(name)' requested")
+        try waiting.followBuild(of: name, in: layout)
     }
 }

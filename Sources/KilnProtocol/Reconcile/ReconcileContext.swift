@@ -65,11 +65,14 @@ public struct ActiveBuild: Sendable, Equatable {
     public var build: Int
     /// The build tools are running (not just waiting for a slot).
     public var started: Bool
+    /// What the running build last said it is doing; nil before it has said anything.
+    public var progress: BuildProgress?
 
-    public init(specSHA256: String, build: Int, started: Bool) {
+    public init(specSHA256: String, build: Int, started: Bool, progress: BuildProgress? = nil) {
         self.specSHA256 = specSHA256
         self.build = build
         self.started = started
+        self.progress = progress
     }
 }
 
