@@ -75,7 +75,8 @@ final class InstallWatch: Sendable {
     private func installed() -> Int {
         let lib = environment + "/lib"
         return WorkspaceFiles.list(lib).filter { $0.hasPrefix("python") }.reduce(0) { sum, version in
-            sum + WorkspaceFiles.list(lib + "/" + version + "/site-packages").filter { $0.hasSuffix(".dist-info") }.count
+            let site = lib + "/" + version + "/site-packages"
+            return sum + WorkspaceFiles.list(site).filter { $0.hasSuffix(".dist-info") }.count
         }
     }
 
