@@ -61,6 +61,8 @@ struct ProgressTests {
     @Test func aGoodBuildShowsItsPhasesAndTheWaitExits0() async throws {
         let ws = try TestWorkspace(extraLinks: [ProgressTests.wheels])
         try ws.start()
+        // --wait refuses when no daemon holds the workspace yet; it takes the lock before it watches.
+        try await ws.waitForLog("watching")
         let (status, output, phases) = try await ProgressTests.runWatching(
             ws,
             ["new", "many", "--base", "python:3.11", "--lib", "kiln-many-all==1.0.0", "--wait"],
@@ -95,6 +97,8 @@ struct ProgressTests {
     @Test func aFailingBuildEndsTheWaitWith1AndARetryToo() async throws {
         let ws = try TestWorkspace()
         try ws.start()
+        // --wait refuses when no daemon holds the workspace yet; it takes the lock before it watches.
+        try await ws.waitForLog("watching")
         let new = try await ProgressTests.runWatching(
             ws,
             ["new", "nope", "--base", "python:3.11", "--lib", "kiln-demo-missing==1.0", "--wait"],
@@ -111,6 +115,8 @@ struct ProgressTests {
     @Test func anInvalidSpecEndsTheWaitWith1() async throws {
         let ws = try TestWorkspace()
         try ws.start()
+        // --wait refuses when no daemon holds the workspace yet; it takes the lock before it watches.
+        try await ws.waitForLog("watching")
         let new = try await ProgressTests.runWatching(
             ws,
             ["new", "old", "--base", "python:3.2", "--wait"],
@@ -125,6 +131,8 @@ struct ProgressTests {
     @Test func aLongBuildOutlastsTheTimeoutAndTheDaemon() async throws {
         let ws = try TestWorkspace()
         try ws.start()
+        // --wait refuses when no daemon holds the workspace yet; it takes the lock before it watches.
+        try await ws.waitForLog("watching")
         let timedOut = try await ProgressTests.runWatching(
             ws,
             ["new", "slow", "--base", "python:3.11", "--lib", "kiln-demo-slow==1.0.0", "--wait", "--timeout", "2"],
