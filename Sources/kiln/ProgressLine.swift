@@ -31,7 +31,10 @@ struct ProgressLine {
             return
         }
         let elapsed = (ContinuousClock.now - started).components.seconds
-        let line = "\(location): \(doing) (\(elapsed) s)"
+        var line = "\(location): \(doing) (\(elapsed) s)"
+        // A line longer than the terminal wraps, and `\r` would then redraw only its last row.
+        let columns = terminalColumns() ?? 80
+        if line.count >= columns { line = String(line.prefix(max(10, columns - 2))) + "…" }
         guard line != shown else { return }
         shown = line
         drawn = true
