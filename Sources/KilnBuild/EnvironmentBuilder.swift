@@ -17,12 +17,13 @@ public struct EnvironmentBuilder: Sendable {
     }
 
     /// Runs the build, streaming every tool's output to `logPath`. Honours task cancellation (the tools are stopped,
-    /// their whole process group) and `settings.timeout`.
+    /// their whole process group) and `settings.timeout`. `progress` hears each phase and its counts as they change.
     public func build(
         _ order: BuildOrder,
         interpreter: String,
         settings: WorkspaceSettings,
-        logPath: String
+        logPath: String,
+        progress: @escaping BuildProgressHandler = { _ in }
     ) async -> BuildOutcome {
         // Held for the whole build: collection (`kiln gc`, in any process) leaves alone what a locked build uses.
         let lock: FileLock
@@ -64,9 +65,17 @@ public struct EnvironmentBuilder: Sendable {
             log.say("done: \(existing.summary)")
             return .built(existing)
         }
+        let reporter = BuildProgressReporter(log: log, handler: progress)
         let outcome = await withTaskGroup(of: BuildOutcome?.self) { group in
             group.addTask {
-                await self.run(order, interpreter: interpreter, settings: settings, log: log, started: started)
+                await self.run(
+                    order,
+                    interpreter: interpreter,
+                    settings: settings,
+                    log: log,
+                    progress: reporter,
+                    started: started
+                )
             }
             group.addTask {
                 try? await Task.sleep(for: settings.timeout)
@@ -94,6 +103,7 @@ public struct EnvironmentBuilder: Sendable {
         interpreter: String,
         settings: WorkspaceSettings,
         log: BuildLog,
+        progress: BuildProgressReporter,
         started: ContinuousClock.Instant
     ) async -> BuildOutcome {
         let key = order.inputs.key
@@ -124,11 +134,28 @@ public struct EnvironmentBuilder: Sendable {
                 )
                 try WorkspaceFiles.writeAtomically(work + "/inputs.toml", order.inputs.rendered)
                 if let lock = order.lock {
-                    try await installLock(lock, uv: uv, base: base, into: path, work: work, settings: settings, log)
-                    return try await register(order, path: path, settings: settings, started: started, log: log)
+                    try await installLock(
+                        lock,
+                        uv: uv,
+                        base: base,
+                        into: path,
+                        work: work,
+                        settings: settings,
+                        log,
+                        progress
+                    )
+                    return try await register(
+                        order,
+                        path: path,
+                        settings: settings,
+                        started: started,
+                        log: log,
+                        progress: progress
+                    )
                 }
                 // The two run at once, so their tools' output interleaves; their timings follow, in step order.
                 log.say("step create and step resolve, at the same time")
+                progress.report(BuildProgress(.resolving))
                 async let created = step("create", log, alongside: true) {
                     try await tool(uv, ["venv", "--python", base, "--no-project", "--quiet", path], log)
                 }
@@ -148,13 +175,16 @@ public struct EnvironmentBuilder: Sendable {
                 log.say("step resolve took \(BuildLog.seconds(resolveTook))")
                 try checkLock(at: work + "/requirements.lock", requirements: requirements)
                 try WorkspaceFiles.move(work, to: metadata)
+                let pins = Self.pins(inLock: WorkspaceFiles.readText(metadata + "/requirements.lock") ?? "")
                 try await step("install", log) {
-                    try await tool(
-                        uv,
-                        ["pip", "sync", "--python", path + "/bin/python"] + sourceArguments(settings)
-                            + [metadata + "/requirements.lock"],
-                        log
-                    )
+                    try await InstallWatch.around(environment: path, total: pins, log: log, reporter: progress) {
+                        try await tool(
+                            uv,
+                            ["pip", "sync", "--python", path + "/bin/python"] + sourceArguments(settings)
+                                + [metadata + "/requirements.lock"],
+                            log
+                        )
+                    }
                 }
             } else {
                 log.say("installer: uv was not found on this host; falling back to python -m venv and pip (slower)")
@@ -170,6 +200,8 @@ public struct EnvironmentBuilder: Sendable {
                     }
                 } else if !requirements.isEmpty {
                     let report = metadata + "/pip-report.json"
+                    // pip resolves, downloads and installs in one run, and says nothing a count could come from.
+                    progress.report(BuildProgress(.installing))
                     try await step("install", log) {
                         try await tool(path + "/bin/python", pip + ["--report", report, "--"] + requirements, log)
                     }
@@ -188,7 +220,14 @@ public struct EnvironmentBuilder: Sendable {
                     )
                 }
             }
-            return try await register(order, path: path, settings: settings, started: started, log: log)
+            return try await register(
+                order,
+                path: path,
+                settings: settings,
+                started: started,
+                log: log,
+                progress: progress
+            )
         } catch is CancellationError {
             return .cancelled
         } catch let failure as StepFailure {
@@ -209,7 +248,8 @@ public struct EnvironmentBuilder: Sendable {
         into path: String,
         work: String,
         settings: WorkspaceSettings,
-        _ log: BuildLog
+        _ log: BuildLog,
+        _ progress: BuildProgressReporter
     ) async throws {
         let metadata = path + "/" + BuiltEnvironment.metadataFolder
         try WorkspaceFiles.writeAtomically(work + "/requirements.lock", lock)
@@ -218,13 +258,16 @@ public struct EnvironmentBuilder: Sendable {
             try await tool(uv, ["venv", "--python", base, "--no-project", "--quiet", path], log)
         }
         try WorkspaceFiles.move(work, to: metadata)
+        let pins = Self.pins(inLock: String(decoding: lock, as: UTF8.self))
         try await step("install", log) {
-            try await tool(
-                uv,
-                ["pip", "sync", "--require-hashes", "--python", path + "/bin/python"] + sourceArguments(settings)
-                    + [metadata + "/requirements.lock"],
-                log
-            )
+            try await InstallWatch.around(environment: path, total: pins, log: log, reporter: progress) {
+                try await tool(
+                    uv,
+                    ["pip", "sync", "--require-hashes", "--python", path + "/bin/python"] + sourceArguments(settings)
+                        + [metadata + "/requirements.lock"],
+                    log
+                )
+            }
         }
         try await step("check the lock meets the spec", log) {
             try await tool(
@@ -257,16 +300,19 @@ public struct EnvironmentBuilder: Sendable {
         path: String,
         settings: WorkspaceSettings,
         started: ContinuousClock.Instant,
-        log: BuildLog
+        log: BuildLog,
+        progress: BuildProgressReporter
     ) async throws -> BuildOutcome {
         let metadata = path + "/" + BuiltEnvironment.metadataFolder
         // Installed is not yet usable: every library the spec names, and every one the policy adds, must import.
+        progress.report(BuildProgress(.verifying))
         try await step("verify", log) {
             let libraries = (order.spec.libraries + settings.policy.required).map(\.name)
             let check = ImportCheck(python: path + "/bin/python")
-            if let failure = try await check.run(libraries, skipping: settings.skipImportCheck, log: log.say) {
-                throw failure
+            let failure = try await check.run(libraries, skipping: settings.skipImportCheck, log: log.say) {
+                progress.report(BuildProgress(.verifying, done: $0, total: $1))
             }
+            if let failure { throw failure }
         }
         try Task.checkCancellation()
         // Before registration: a build interrupted here has no `complete` marker and is never used.
@@ -276,10 +322,7 @@ public struct EnvironmentBuilder: Sendable {
                 + " in bin/ refuse to run: the environment changes only through its spec"
         )
         try WorkspaceFiles.writeAtomically(metadata + "/spec.toml", order.specBytes)
-        let lock = WorkspaceFiles.readText(metadata + "/requirements.lock") ?? ""
-        let count = lock.split(separator: "\n").filter {
-            $0.contains("==") && !$0.hasPrefix("#") && !$0.hasPrefix(" ")
-        }.count
+        let count = Self.pins(inLock: WorkspaceFiles.readText(metadata + "/requirements.lock") ?? "")
         let elapsed = (ContinuousClock.now - started).components
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         let summary = String(format: "built in %.1f s: %d distribution%@", seconds, count, count == 1 ? "" : "s")
@@ -304,6 +347,11 @@ public struct EnvironmentBuilder: Sendable {
         if host["UV_CACHE_DIR"] == nil { env["UV_CACHE_DIR"] = layout.kiln + "/cache/uv" }
         if host["PIP_CACHE_DIR"] == nil { env["PIP_CACHE_DIR"] = layout.kiln + "/cache/pip" }
         return env
+    }
+
+    /// The distributions a lock pins: one `name==version` line each (hashes and comments are indented or `#`).
+    static func pins(inLock lock: String) -> Int {
+        lock.split(separator: "\n").filter { $0.contains("==") && !$0.hasPrefix("#") && !$0.hasPrefix(" ") }.count
     }
 
     /// Where packages come from, per `workspace.toml`.

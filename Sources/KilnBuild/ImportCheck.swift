@@ -20,10 +20,13 @@ struct ImportCheck: Sendable {
     /// `skipping`, writing a line per module to `log`. Returns the first failure in the spec's order, or nil when
     /// everything imported. Throws `ImportCheckError` when the interpreter cannot list its distributions, and
     /// `CancellationError` when cancelled (every import it started is stopped first).
+    ///
+    /// `imported` hears how many of the modules have been imported so far, and how many there are, for progress.
     func run(
         _ libraries: [String],
         skipping: [String] = [],
-        log: @escaping @Sendable (String) -> Void
+        log: @escaping @Sendable (String) -> Void,
+        imported: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }
     ) async throws -> ImportFailure? {
         let skipped = Set(skipping)
         for name in libraries where skipped.contains(name) {
@@ -56,7 +59,7 @@ struct ImportCheck: Sendable {
             }
             imports += modules.map { (distribution, $0) }
         }
-        return try await importAll(imports, log: log)
+        return try await importAll(imports, log: log, imported: imported)
     }
 
     /// One run of the environment's interpreter, in isolated mode, lists the distributions' modules.
@@ -83,8 +86,10 @@ struct ImportCheck: Sendable {
     /// whose earlier imports have all succeeded.
     private func importAll(
         _ imports: [(TopLevelModules, String)],
-        log: @escaping @Sendable (String) -> Void
+        log: @escaping @Sendable (String) -> Void,
+        imported: @escaping @Sendable (Int, Int) -> Void
     ) async throws -> ImportFailure? {
+        imported(0, imports.count)
         let failure = await withTaskGroup(of: (Int, ImportFailure?)?.self) { group in
             var results: [ImportFailure??] = Array(repeating: nil, count: imports.count)
             var next = 0
@@ -100,9 +105,12 @@ struct ImportCheck: Sendable {
                 }
             }
             for _ in 0..<width { start() }
+            var done = 0
             while let finished = await group.next() {
                 guard let (index, outcome) = finished else { continue }
                 results[index] = .some(outcome)
+                done += 1
+                imported(done, imports.count)
                 for result in results {
                     guard let decided = result else { break }
                     if let failure = decided {

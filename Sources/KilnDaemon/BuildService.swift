@@ -9,6 +9,8 @@ struct BuildJob: Sendable {
     var settings: WorkspaceSettings
     var logPath: String
     var cancellation: BuildCancellation
+    /// Where the build's progress goes: the daemon's `running` entry, then a look at the name.
+    var progress: BuildProgressHandler
 }
 
 /// Owns every running build: each is a child task of one task group, so none outlives the service. On shutdown the
@@ -27,7 +29,8 @@ struct BuildService: Service {
                             job.order,
                             interpreter: job.interpreter,
                             settings: job.settings,
-                            logPath: job.logPath
+                            logPath: job.logPath,
+                            progress: job.progress
                         )
                     }
                     await daemon.finished(job.order, outcome)

@@ -37,23 +37,62 @@ extension Daemon {
             return false
         }
         let cancellation = BuildCancellation()
-        running[order.name] = RunningBuild(order: order, cancellation: cancellation)
+        let progress = LatestProgress()
+        running[order.name] = RunningBuild(order: order, cancellation: cancellation, progress: progress)
         buildJobs.yield(
             BuildJob(
                 order: order,
                 interpreter: interpreter,
                 settings: settings,
                 logPath: layout.log(location, build: order.build),
-                cancellation: cancellation
+                cancellation: cancellation,
+                progress: { [weak self] report in
+                    guard progress.set(report), let self else { return }
+                    Task { await self.progressed(order) }
+                }
             )
         )
         return true
+    }
+
+    /// A running build says it got further. The status shows a new phase at once, and new counts at most once a
+    /// second: each is one status write, and a build with many small distributions would otherwise write for each.
+    func progressed(_ order: BuildOrder) {
+        guard !stopping, var build = running[order.name], build.order == order, build.showLater == nil else { return }
+        let latest = build.progress.current
+        let wait: Duration =
+            if let shown = build.shown, shown.progress?.phase == latest?.phase {
+                max(.zero, shown.at + .seconds(1) - .now)
+            } else {
+                .zero
+            }
+        if wait > .zero {
+            build.showLater = Task {
+                try? await Task.sleep(for: wait)
+                self.showProgress(order)
+            }
+            running[order.name] = build
+            return
+        }
+        showProgress(order)
+    }
+
+    /// Looks at the name of a running build, so its status shows the build's latest progress.
+    private func showProgress(_ order: BuildOrder) {
+        guard !stopping, var build = running[order.name], build.order == order else { return }
+        build.showLater = nil
+        build.shown = (build.progress.current, .now)
+        running[order.name] = build
+        reconcile(order.name)
+        // A report that came while this look was waiting is not lost: it is shown now, or in a second.
+        if running[order.name]?.shown?.progress != running[order.name]?.progress.current { progressed(order) }
     }
 
     /// Stops a name's build, queued or running.
     func cancelBuild(_ name: String) {
         queue.removeAll { $0.name == name }
         if let build = running.removeValue(forKey: name) {
+            build.showLater?.cancel()
             logger.info("\(name): cancelling build \(build.order.build)")
             build.cancellation.cancel()
         }
@@ -62,7 +101,10 @@ extension Daemon {
     /// `BuildService` reports how a build ended.
     func finished(_ order: BuildOrder, _ outcome: BuildOutcome) {
         // A cancelled build was already forgotten; a newer one may hold the slot under the same name.
-        if running[order.name]?.order == order { running[order.name] = nil }
+        if running[order.name]?.order == order {
+            running[order.name]?.showLater?.cancel()
+            running[order.name] = nil
+        }
         switch outcome {
         case .cancelled:
             break

@@ -47,6 +47,13 @@ public actor Daemon {
     struct RunningBuild {
         var order: BuildOrder
         var cancellation: BuildCancellation
+        /// What the build last said it is doing.
+        var progress = LatestProgress()
+        /// The progress the status was last decided with, and when: a new phase is shown at once, new counts at
+        /// most once a second (`progressed`).
+        var shown: (progress: BuildProgress?, at: ContinuousClock.Instant)?
+        /// A look at the name, waiting for the second to pass.
+        var showLater: Task<Void, Never>?
     }
 
     /// `buildJobs` is where builds go once they may start; `BuildService` runs them.
@@ -254,7 +261,8 @@ public actor Daemon {
                     specSHA256: build.order.specSHA256,
                     build: build.order.build,
                     started: true,
-                    fromLock: build.order.lock != nil
+                    fromLock: build.order.lock != nil,
+                    progress: build.progress.current
                 )
             } else if let order = queue.first(where: { $0.name == name }) {
                 ActiveBuild(

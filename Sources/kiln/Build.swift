@@ -9,7 +9,9 @@ struct Build: ParsableCommand {
         discussion: """
             Drops a request file in .kiln/requests/, so it works from any host that sees the workspace. With \
             --from-lock, the build installs exactly the saved copy's requirements.lock (pins and hashes), resolving \
-            nothing: the same environment as the build that wrote that lock, here or on another host, months later.
+            nothing: the same environment as the build that wrote that lock, here or on another host, months later. \
+            With --wait, follows the build it asked for to its end (a progress line on a terminal, one line per \
+            phase otherwise) and exits with its result.
             """
     )
 
@@ -17,6 +19,7 @@ struct Build: ParsableCommand {
     @Argument var name: String
     @Flag(help: "Install exactly saved/NAME/requirements.lock instead of resolving the spec anew.")
     var fromLock = false
+    @OptionGroup var waiting: WaitOptions
 
     func run() throws {
         let layout = try options.layout()
@@ -40,6 +43,11 @@ struct Build: ParsableCommand {
             BuildRequestFile.rendered(requested: Date(), by: NSUserName(), fromLock: fromLock)
         )
         let what = fromLock ? "build of '\(name)' from its requirements.lock" : "build of '\(name)'"
-        print("\(what) requested; `kiln logs \(name) --follow` shows it")
+        guard waiting.wait else {
+            print("\(what) requested; `kiln logs \(name) --follow` shows it")
+            return
+        }
+        emit("\(what) requested")
+        try waiting.followBuild(of: name, in: layout)
     }
 }

@@ -9,6 +9,8 @@ struct CLIError: Error, CustomStringConvertible {
         /// The workspace or the daemon: no workspace, a file that cannot be read or written, a damaged file, a
         /// daemon that cannot start or has not caught up.
         case workspace = 3
+        /// `--wait --timeout` ran out before the build ended; the build goes on.
+        case timedOut = 4
     }
 
     var code: Code

@@ -13,9 +13,10 @@ struct Kiln: AsyncParsableCommand {
             what a person can also do with an editor and `mv`.
 
             Exit codes: 0 done; 1 refused (not built, not allowed, an invalid spec in `kiln check`, a failed build \
-            in `kiln logs --follow`); 2 usage (a wrong command line); 3 the workspace or the daemon (no workspace \
+            in `kiln logs --follow` or --wait); 2 usage (a wrong command line); 3 the workspace or the daemon (no workspace \
             found, a file that cannot be read or written, a damaged file, a daemon that cannot start or has not \
-            caught up with a move). `kiln run` exits with its command's own code.
+            caught up with a move, no daemon serving the workspace for --wait); 4 --wait --timeout ran out (the \
+            build goes on). `kiln run` exits with its command's own code.
             """,
         version: KilnVersion.current,
         subcommands: [

@@ -9,7 +9,8 @@ struct List: ParsableCommand {
         discussion: """
             Columns: location, state, base, full name, message. On a terminal, long names and messages are cut to \
             fit; in a pipe or a file nothing is cut. A copy whose status the daemon has not caught up with after a \
-            move is shown as `moving`.
+            move is shown as `moving`; a copy that is building shows what its build is doing, as \
+            `building (installing 12/40)`.
             """
     )
 
@@ -36,7 +37,7 @@ struct List: ParsableCommand {
             return
         }
         let columns = terminalColumns()
-        let cells = rows.map { [$0.location, $0.moving ? "moving" : $0.state, $0.base ?? "-", $0.fullName ?? "-"] }
+        let cells = rows.map { [$0.location, $0.stateColumn, $0.base ?? "-", $0.fullName ?? "-"] }
         var widths = (0..<4).map { i in
             max(["LOCATION", "STATE", "BASE", "FULL NAME"][i].count, cells.map { $0[i].count }.max() ?? 0)
         }
@@ -72,8 +73,12 @@ struct List: ParsableCommand {
         var build: Int?
         var environment: String?
         var python: String?
+        /// What a building copy's build is doing (`phase` in its status).
+        var phase: String?
         var updated: String?
         var message: String
+        /// The STATE column: the state, `moving`, or a build's phase and counts.
+        var stateColumn: String
 
         init(_ copy: EnvironmentCopy, condition: CopyCondition, daemonServing: Bool) {
             let spec = SpecSummary(copy)
@@ -90,15 +95,25 @@ struct List: ParsableCommand {
             build = copy.status?.build
             environment = copy.status?.environment
             python = copy.status?.python
+            phase = copy.status?.phase?.rawValue
             // A status without `updated` reads as the epoch: unknown, not 1970.
             updated = copy.status.flatMap {
                 $0.updated.timeIntervalSince1970 == 0 ? nil : $0.updated.formatted(.iso8601)
             }
             message = condition.summary(daemonServing: daemonServing)
+            stateColumn =
+                if moving {
+                    "moving"
+                } else if let status = copy.status, let progress = BuildProgress(status) {
+                    "\(state) (\(progress.brief))"
+                } else {
+                    state
+                }
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, location, stage, state, moving, base, description, build, environment, python, updated, message
+            case name, location, stage, state, moving, base, description, build, environment, python, phase, updated
+            case message
             case fullName = "full_name"
             case specSHA256 = "spec_sha256"
         }
@@ -118,6 +133,7 @@ struct List: ParsableCommand {
             try c.encode(build, forKey: .build)
             try c.encode(environment, forKey: .environment)
             try c.encode(python, forKey: .python)
+            try c.encode(phase, forKey: .phase)
             try c.encode(updated, forKey: .updated)
             try c.encode(message, forKey: .message)
         }

@@ -5,8 +5,11 @@ import KilnWorkspace
 struct New: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a new spec to saved/<name>/spec.toml, as a person would.",
-        discussion:
-            "The daemon then validates and builds it. Example: kiln new churn --base python:3.11 --lib pandas==2.2.3"
+        discussion: """
+            The daemon then validates and builds it. Example: kiln new churn --base python:3.11 --lib pandas==2.2.3. \
+            With --wait, follows the build to its end (a progress line on a terminal, one line per phase otherwise) \
+            and exits with its result.
+            """
     )
 
     @OptionGroup var options: WorkspaceOptions
@@ -20,6 +23,7 @@ struct New: ParsableCommand {
     var fullName: String?
     @Option(help: "What the environment is for.")
     var description: String?
+    @OptionGroup var waiting: WaitOptions
 
     func validate() throws {
         if let problem = EnvironmentName.problem(with: name) { throw ValidationError(problem) }
@@ -48,7 +52,12 @@ struct New: ParsableCommand {
         }
         let spec = Spec(fullName: fullName, base: version, libraries: requirements, description: description)
         try saveNewSpec(spec, as: name, in: layout)
-        print("wrote saved/\(name)/spec.toml; `kiln logs \(name) --follow` shows the build")
+        guard waiting.wait else {
+            print("wrote saved/\(name)/spec.toml; `kiln logs \(name) --follow` shows the build")
+            return
+        }
+        emit("wrote saved/\(name)/spec.toml")
+        try waiting.followBuild(of: name, in: layout)
     }
 }
 

@@ -9,6 +9,11 @@ func emit(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
+/// Writes text to standard output at once, as it is: a progress line redrawn in place has no new line.
+func emitRaw(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}
+
 /// Writes a note for the person, not for a script, to standard error.
 func note(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -178,6 +178,12 @@ final class CLIWorkspace: @unchecked Sendable {
         guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else { throw Failure("cannot lock \(layout.daemonLock)") }
         lockDescriptor = fd
     }
+
+    /// Lets the lock go, as a daemon that stops does.
+    func releaseDaemonLock() {
+        if lockDescriptor >= 0 { close(lockDescriptor) }
+        lockDescriptor = -1
+    }
 }
 
 /// A `kiln` process running in the background, its output going to files a test can read while it runs.

@@ -45,7 +45,7 @@ import Testing
         #expect(rows.count == 2)
         let keys: Set<String> = [
             "name", "location", "stage", "state", "moving", "full_name", "base", "description", "spec_sha256", "build",
-            "environment", "python", "updated", "message",
+            "environment", "python", "phase", "updated", "message",
         ]
         for row in rows { #expect(Set(row.keys) == keys) }
         let ml = try #require(rows.first { $0["name"] as? String == "ml" })
@@ -59,6 +59,36 @@ import Testing
         let bad = try #require(rows.first { $0["name"] as? String == "bad" })
         #expect(bad["base"] is NSNull && bad["full_name"] is NSNull && bad["updated"] is NSNull)
         #expect(bad["state"] as? String == "unknown")
+    }
+
+    /// † A building copy shows what its build is doing: in the STATE column, and as `phase` in `--json`.
+    @Test func aBuildingCopyShowsItsPhaseAndCounts() async throws {
+        let ws = try await CLIWorkspace()
+        let hash = try ws.spec("saved/web")
+        try ws.status(
+            "saved/web",
+            Status(
+                stage: .saved,
+                state: .building,
+                specSHA256: hash,
+                build: 2,
+                phase: .installing,
+                updated: Date(),
+                message: "installing: 12 of 40 distributions; follow it with `kiln logs web --follow`"
+            )
+        )
+        try ws.built("ml")
+        let table = await ws.kiln("list")
+        #expect(table.status == 0, "\(table)")
+        let web = try #require(table.stdout.split(separator: "\n").first { $0.hasPrefix("saved/web") })
+        #expect(web.contains("building (installing 12/40)"), "\(web)")
+        let rows = try #require(
+            try JSONSerialization.jsonObject(with: Data(await ws.kiln("list", "--json").stdout.utf8))
+                as? [[String: Any]]
+        )
+        #expect(rows.first { $0["name"] as? String == "web" }?["phase"] as? String == "installing")
+        #expect(rows.first { $0["name"] as? String == "web" }?["state"] as? String == "building")
+        #expect(rows.first { $0["name"] as? String == "ml" }?["phase"] is NSNull)
     }
 
     @Test func noStatusSaysWhetherADaemonHoldsTheWorkspace() async throws {

@@ -55,6 +55,9 @@ struct CrashTests {
             ws.stop(signal: SIGKILL)
 
             try ws.start()
+            // The first full look must be over before quiet means settled: until then the statuses on disk are
+            // the ones the killed daemon left, consistent or not with what the new one will decide.
+            try await ws.waitForLog("watching", timeout: .seconds(120))
             try await waitUntilSettled(ws)
             try checkInvariants(ws, written: written, round: round, seed: seed)
             ws.stop()

@@ -26,6 +26,27 @@ struct StatusTests {
         #expect(Status(parsing: example.rendered()) == example)
     }
 
+    @Test func aBuildingStatusRoundTripsWithItsPhase() throws {
+        var building = example
+        building.stage = .saved
+        building.state = .building
+        building.environment = nil
+        building.python = nil
+        building.phase = .installing
+        building.message = "installing: 12 of 40 distributions; follow it with `kiln logs churn --follow`"
+        let text = building.rendered()
+        #expect(text.contains("\nphase = \"installing\"\n"))
+        let keys = text.split(separator: "\n").map { $0.split(separator: " ")[0] }
+        #expect(keys == ["stage", "state", "spec_sha256", "build", "phase", "updated", "message"])
+        #expect(Status(parsing: text) == building)
+    }
+
+    /// A phase this version does not know (a newer daemon's) leaves the rest of the status readable.
+    @Test func anUnknownPhaseIsNoPhase() throws {
+        let text = example.rendered() + "phase = \"compiling\"\n"
+        #expect(Status(parsing: text) == example)
+    }
+
     @Test func awkwardMessagesSurviveTheRoundTrip() throws {
         var s = example
         s.message = "quote \" backslash \\ tab \t newline \n bell \u{07} ünïcödé"

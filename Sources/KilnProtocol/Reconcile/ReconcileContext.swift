@@ -113,12 +113,21 @@ public struct ActiveBuild: Sendable, Equatable {
     public var started: Bool
     /// It installs the saved copy's lock (`kiln build --from-lock`), whose request is already answered.
     public var fromLock: Bool
+    /// What the running build last said it is doing; nil before it has said anything.
+    public var progress: BuildProgress?
 
-    public init(specSHA256: String, build: Int, started: Bool, fromLock: Bool = false) {
+    public init(
+        specSHA256: String,
+        build: Int,
+        started: Bool,
+        fromLock: Bool = false,
+        progress: BuildProgress? = nil
+    ) {
         self.specSHA256 = specSHA256
         self.build = build
         self.started = started
         self.fromLock = fromLock
+        self.progress = progress
     }
 }
 

@@ -117,22 +117,26 @@ struct Decision {
         if context.buildRequested { actions.append(.consumeBuildRequest(name: name)) }
     }
 
-    /// A build of exactly this spec is queued or running: once it runs, the status says so.
+    /// A build of exactly this spec is queued or running: once it runs, the status says so, and what it is doing
+    /// (its phase and counts). The daemon decides how often to ask (a progress change is a reason to look again);
+    /// an unchanged progress writes nothing.
     mutating func markBuilding(_ copy: EnvironmentCopy, _ active: ActiveBuild) {
         guard active.started else { return }
         var status =
             copy.status
             ?? Status(stage: .saved, state: .building, specSHA256: active.specSHA256, updated: context.now)
-        guard status.state != .building || status.build != active.build else { return }
+        let starting = status.state != .building || status.build != active.build
         status.stage = .saved
         status.state = .building
         status.specSHA256 = active.specSHA256
         status.build = active.build
         status.environment = nil
         status.python = nil
-        status.message =
-            "building; follow it with `tail -f logs/build-\(active.build).log` or `kiln logs \(name) --follow`"
-        setStatus(copy, status, journalMessage: "build \(active.build) started")
+        status.phase = active.progress?.phase
+        let follow = "follow it with `tail -f logs/build-\(active.build).log` or `kiln logs \(name) --follow`"
+        status.message = "\(active.progress?.summary ?? "building"); \(follow)"
+        // The journal records the start; a phase is not a transition.
+        setStatus(copy, status, journalMessage: starting ? "build \(active.build) started" : nil)
     }
 
     mutating func moveBuiltToDraft(_ copy: EnvironmentCopy, _ done: BuiltEnvironment, hash: String) {
@@ -473,6 +477,8 @@ struct Decision {
     ) {
         var status = status
         status.updated = context.now
+        // Only a running build has a phase: whatever a status becomes next, the phase of its build is over.
+        if status.state != .building { status.phase = nil }
         let old = copy.status
         if let old, old.sameApartFromTime(status) { return }
         actions.append(.writeStatus(copy.location, status))

@@ -13,6 +13,8 @@ public struct Status: Sendable, Equatable {
     public var environment: String?
     /// The built environment's interpreter.
     public var python: String?
+    /// † What a `building` build is doing now; nil in every other state, and before the builder has said.
+    public var phase: BuildProgress.Phase?
     /// When the daemon wrote it. No default: a decision takes the time from its context, never from the clock.
     public var updated: Date
     public var message: String
@@ -24,6 +26,7 @@ public struct Status: Sendable, Equatable {
         build: Int? = nil,
         environment: String? = nil,
         python: String? = nil,
+        phase: BuildProgress.Phase? = nil,
         updated: Date,
         message: String = ""
     ) {
@@ -33,6 +36,7 @@ public struct Status: Sendable, Equatable {
         self.build = build
         self.environment = environment
         self.python = python
+        self.phase = phase
         self.updated = updated
         self.message = message
     }
@@ -52,6 +56,7 @@ public struct Status: Sendable, Equatable {
         if let build { out += "build = \(build)\n" }
         if let environment { out += "environment = \(TOMLText.quote(environment))\n" }
         if let python { out += "python = \(TOMLText.quote(python))\n" }
+        if let phase { out += "phase = \(TOMLText.quote(phase.rawValue))\n" }
         out += "updated = \(TOMLText.dateTime(updated))\n"
         out += "message = \(TOMLText.quote(message))\n"
         return out
@@ -70,6 +75,8 @@ public struct Status: Sendable, Equatable {
         build = table["build"]?.int
         environment = table["environment"]?.string
         python = table["python"]?.string
+        // A phase this version does not know (a newer daemon's) is no reason to distrust the rest.
+        phase = table["phase"]?.string.flatMap(BuildProgress.Phase.init(rawValue:))
         message = table["message"]?.string ?? ""
         if let dt = table["updated"]?.dateTime, let date = dt.fDate {
             updated = date
