@@ -122,6 +122,10 @@ struct LogFollower {
         var movingSince: ContinuousClock.Instant?
         while true {
             try checkWaiting()
+            // The request first, then the copies: the daemon answers a request and writes the status of the build it
+            // queued in one decision, so copies read after a request is gone show that build; read before, they
+            // may show the one before it.
+            let requested = WorkspaceFiles.kind(layout.request(name)) != .missing
             let all = WorkspaceReader(layout: layout).copies(of: name)
             var waitingFor = try unsettled(all)
             if waitingFor != nil {
@@ -130,7 +134,7 @@ struct LogFollower {
                 if ContinuousClock.now - since > MoveWait.limit { throw CLIError.workspace(waitingFor ?? "") }
             } else {
                 movingSince = nil
-                waitingFor = catchingUp(all)
+                waitingFor = catchingUp(all, requested: requested)
             }
             guard let waitingFor else { return try pick(all) }
             let limit =
@@ -179,8 +183,8 @@ struct LogFollower {
     }
 
     /// What the daemon has not taken in yet: a `kiln build` request, a copy it has not looked at, a newer save.
-    private func catchingUp(_ all: [EnvironmentCopy]) -> String? {
-        if WorkspaceFiles.kind(layout.request(name)) != .missing {
+    private func catchingUp(_ all: [EnvironmentCopy], requested: Bool) -> String? {
+        if requested {
             return "the daemon has not taken up `kiln build \(name)` yet"
         }
         for copy in all where copy.location.stage.isInProgress && !copy.isSymlink {
