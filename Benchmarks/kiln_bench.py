@@ -1088,8 +1088,8 @@ class Bench:
 
         def parts(s):
             named = ("pythons", "cache", "envs")
-            rest = s["whole"] - sum(s.get(k, 0) for k in named)
-            return ", ".join(f"{k}/ {mb(s.get(k, 0))}" for k in named) + f", the rest {mb(max(0, rest))}"
+            rest = sum(v for k, v in s.items() if k not in named + ("whole", "after import"))
+            return ", ".join(f"{k}/ {mb(s.get(k, 0))}" for k in named) + f", the rest {mb(rest)}"
         self.notes["disk"] = (
             f"{n} specs on Python {version}, each `{large}` (the same wheel folder as the example) and one small "
             f"library of its own (kiln-bench-extra-NN, tiny wheels), saved at once and built by the daemon "
