@@ -2,7 +2,7 @@
 """Kiln's benchmarks: the real release `kiln serve` on temporary workspaces, each measure against a reference
 tool run in the same run, on the same tree or the same specs. Standard library only.
 
-usage: kiln_bench.py --kiln PATH [--smoke] [--out FILE] [--repo DIR]
+usage: kiln_bench.py --kiln PATH [--smoke] [--out FILE] [--repo DIR] [--only MEASURE,...] [--keep]
 
 Prints a markdown table (measure, Kiln, reference, ratio, target, verdict) and writes it, with the machine it ran on
 and the details of every measure, to --out. A smoke run (small sizes, short durations) only checks that the suite
@@ -979,7 +979,8 @@ class Bench:
                 x[0] - x[1].get("python", 0.0) - max(x[1].get("create", 0.0), x[1].get("resolve", 0.0))
                 - x[1].get("install", 0.0) for x in runs)
             notes.append(
-                f"{phase}: Kiln {', '.join(f'{x[0]:.2f}' for x in runs)} s, raw uv "
+                f"{phase}: Kiln {', '.join(f'{x[0]:.2f}' for x in runs)} s (without the settle time: "
+                f"{(k - SETTLE_MS / 1000) / u:.2f}× raw uv), raw uv "
                 f"{', '.join(f'{sum(x[2]):.2f}' for x in runs)} s; medians per step, Kiln: python {step('python'):.2f}, "
                 f"create {step('create'):.2f} alongside resolve {step('resolve'):.2f}, install {step('install'):.2f}, "
                 f"the rest (settle, queue, finishing, status, move) {rest:.2f} s; raw uv: venv "
