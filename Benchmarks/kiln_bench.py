@@ -38,7 +38,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # Sizes. The full run is what the issue asks for; the smoke run is for CI and only proves the suite runs.
 FULL = dict(saves=1000, envs=10_000, idle=60.0, rescans=5, rescan_interval="2s", startups=5, build_rounds=5,
-            pip_rounds=3, burst=1000, find_runs=5, example_rounds=5, disk_envs=20)
+            pip_rounds=3, burst=1000, find_runs=5, example_rounds=7, disk_envs=20)
 SMOKE = dict(saves=50, envs=200, idle=3.0, rescans=2, rescan_interval="1s", startups=3, build_rounds=1,
              pip_rounds=1, burst=5, find_runs=3, example_rounds=1, disk_envs=3)
 # What --only selects from, in the order a full run takes them.
@@ -980,7 +980,8 @@ class Bench:
                 - x[1].get("install", 0.0) for x in runs)
             notes.append(
                 f"{phase}: Kiln {', '.join(f'{x[0]:.2f}' for x in runs)} s (without the settle time: "
-                f"{(k - SETTLE_MS / 1000) / u:.2f}× raw uv), raw uv "
+                f"{(k - SETTLE_MS / 1000) / u:.2f}× raw uv; the median of each round's own ratio: "
+                f"{statistics.median(x[0] / sum(x[2]) for x in runs):.2f}×), raw uv "
                 f"{', '.join(f'{sum(x[2]):.2f}' for x in runs)} s; medians per step, Kiln: python {step('python'):.2f}, "
                 f"create {step('create'):.2f} alongside resolve {step('resolve'):.2f}, install {step('install'):.2f}, "
                 f"the rest (settle, queue, finishing, status, move) {rest:.2f} s; raw uv: venv "
