@@ -1254,7 +1254,7 @@ SMOKE_LABEL = ("SMOKE RUN: small sizes and short durations, to check that every 
                "--smoke measures at full size and judges each against its target.")
 
 
-def render(bench, header, elapsed, mode):
+def render(bench, header, elapsed, mode, only=None):
     smoke = mode == "smoke"
     if smoke:
         # Targets are set for the full sizes; against smoke sizes their verdicts would only mislead.
@@ -1269,7 +1269,8 @@ def render(bench, header, elapsed, mode):
     text = ["# Kiln benchmarks" + (" (smoke run)" if smoke else ""), ""]
     if smoke:
         text += [SMOKE_LABEL, ""]
-    text += [f"`bash Benchmarks/run.sh{' --smoke' if smoke else ''}` ({mode} run, {elapsed:.0f} s "
+    command = "bash Benchmarks/run.sh" + (" --smoke" if smoke else "") + (f" --only {only}" if only else "")
+    text += [f"`{command}` ({mode}{', partial' if only else ''} run, {elapsed:.0f} s "
              "without the build). Every reference ran in the same run, on the same tree or the same specs.", ""]
     text += header + ["", table, "", "## How each was measured", ""]
     for key in ("reaction", "start-up", "sigterm", "rescan", "idle", "builds", "burst", "example", "disk"):
@@ -1314,7 +1315,7 @@ def main():
             bench.log(f"{part} done; CPU used by other processes meanwhile: {foreign:.1f} s in {took:.0f} s")
         elapsed = time.monotonic() - started
         header = machine(bench.repo, bench.kiln, bench.uv, "; ".join(others))
-        table, report = render(bench, header, elapsed, "smoke" if args.smoke else "full")
+        table, report = render(bench, header, elapsed, "smoke" if args.smoke else "full", args.only)
         if args.smoke:
             print(SMOKE_LABEL)
         print(table)
