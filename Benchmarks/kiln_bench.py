@@ -2,7 +2,7 @@
 """Kiln's benchmarks: the real release `kiln serve` on temporary workspaces, each measure against a reference
 tool run in the same run, on the same tree or the same specs. Standard library only.
 
-usage: kiln_bench.py --kiln PATH [--smoke] [--out FILE] [--repo DIR]
+usage: kiln_bench.py --kiln PATH [--smoke] [--out FILE] [--repo DIR] [--only MEASURE,...] [--keep]
 
 Prints a markdown table (measure, Kiln, reference, ratio, target, verdict) and writes it, with the machine it ran on
 and the details of every measure, to --out. A smoke run (small sizes, short durations) only checks that the suite
@@ -38,9 +38,11 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # Sizes. The full run is what the issue asks for; the smoke run is for CI and only proves the suite runs.
 FULL = dict(saves=1000, envs=10_000, idle=60.0, rescans=5, rescan_interval="2s", startups=5, build_rounds=5,
-            pip_rounds=3, burst=1000, find_runs=5)
+            pip_rounds=3, burst=1000, find_runs=5, example_rounds=7, disk_envs=20)
 SMOKE = dict(saves=50, envs=200, idle=3.0, rescans=2, rescan_interval="1s", startups=3, build_rounds=1,
-             pip_rounds=1, burst=5, find_runs=3)
+             pip_rounds=1, burst=5, find_runs=3, example_rounds=1, disk_envs=3)
+# What --only selects from, in the order a full run takes them.
+MEASURES = ["reaction", "steady", "builds", "burst", "example", "disk"]
 SETTLE = "10ms"
 SETTLE_MS = 10.0
 
@@ -61,6 +63,20 @@ BUILD_SPECS = [
 SEED_LIBS = ["kiln-demo-greet==1.0.0"]
 BURST_LIBS = ["kiln-demo-greet==1.0.0"]
 
+# The product's own example (issue 8), with `numpy<2` so that it works: real wheels, downloaded once from PyPI into a
+# folder outside the repository (KILN_BENCH_WHEELS, else ~/.cache/kiln-bench-wheels/pandas), then used as find_links
+# with no index, by Kiln and raw uv alike. Its `numpy<2` is also the large library that the disk measure shares.
+EXAMPLE_PYTHON = "3.10"
+EXAMPLE_LIBS = ["pandas==1.5.3", "scikit-learn==1.3.0", "numpy<2"]
+EXAMPLE_IMPORTS = ["numpy", "pandas", "sklearn"]
+LARGE_LIB, LARGE_IMPORT = "numpy<2", "numpy"
+# A smoke run never reaches PyPI: the same measures on the tiny wheels, with the suite's Python.
+SMOKE_EXAMPLE_LIBS = ["kiln-demo-greet==1.1.0", "kiln-demo-plot==0.3.0", "kiln-demo-stats==1.2.0"]
+SMOKE_EXAMPLE_IMPORTS = ["kiln_demo_greet", "kiln_demo_plot", "kiln_demo_stats"]
+SMOKE_LARGE_LIB, SMOKE_LARGE_IMPORT = "kiln-demo-greet==1.0.0", "kiln_demo_greet"
+# The disk measure's small distinct library per environment (tiny wheels, made with the others).
+DISK_EXTRAS = [f"kiln-bench-extra-{i:02d}==1.0.0" for i in range(FULL["disk_envs"])]
+
 
 class Broken(Exception):
     """The suite cannot measure: something did not happen that had to."""
@@ -80,9 +96,9 @@ def percentile(values, p):
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def spec_text(libs, comment=None):
+def spec_text(libs, comment=None, version="3.11"):
     lines = [f"# {comment}"] if comment else []
-    lines.append('base = "python:3.11"')
+    lines.append(f'base = "python:{version}"')
     lines.append("libraries = [" + ", ".join(f'"{lib}"' for lib in libs) + "]")
     return ("\n".join(lines) + "\n").encode()
 
@@ -304,30 +320,49 @@ class Bench:
         print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
     def make_wheels(self):
-        run([sys.executable, MAKE_WHEELS, self.wheels] + WHEELS)
+        run([sys.executable, MAKE_WHEELS, self.wheels] + WHEELS + DISK_EXTRAS)
 
-    def workspace(self, name, rescan="0s"):
+    def workspace(self, name, rescan="0s", find_links=None, pythons=None):
         root = os.path.join(self.tmp, name)
         run([self.kiln, "init", root], env=self.env)
-        self.settings(root, rescan)
+        self.settings(root, rescan, find_links, pythons)
         return root
 
-    def settings(self, root, rescan):
+    def settings(self, root, rescan, find_links=None, pythons=None):
+        """workspace.toml: packages from `find_links` only (default: the tiny wheels); `pythons` maps "X.Y" to an
+        interpreter (default: the suite's 3.11)."""
+        links = ", ".join(f'"{link}"' for link in (find_links or [self.wheels]))
+        pythons = pythons or {"3.11": self.python}
         with open(os.path.join(root, "workspace.toml"), "w") as f:
             f.write(
                 "[daemon]\n"
                 f'settle = "{SETTLE}"\n'
                 f'rescan_interval = "{rescan}"\n'
                 "[build]\n"
-                f'find_links = ["{self.wheels}"]\n'
+                f"find_links = [{links}]\n"
                 "no_index = true\n"
                 "[python]\n"
-                f'"3.11" = "{self.python}"\n')
+                + "".join(f'"{version}" = "{path}"\n' for version, path in pythons.items()))
 
-    def daemon(self, root):
-        d = Daemon(self.kiln, root, root + ".daemon.log", self.env)
+    def daemon(self, root, env=None):
+        d = Daemon(self.kiln, root, root + ".daemon.log", env or self.env)
         self.daemons.append(d)
         return d.start()
+
+    def own_cache_env(self):
+        """The daemon's environment without UV_CACHE_DIR and PIP_CACHE_DIR, so its builds use the workspace's own
+        caches in `.kiln/cache/` (on the file system of `.kiln/envs/`, where uv links instead of copying)."""
+        env = dict(self.env)
+        env.pop("UV_CACHE_DIR", None)
+        env.pop("PIP_CACHE_DIR", None)
+        return env
+
+    def distinct(self, libs):
+        """The same libraries as a spec the store has never seen: the first gets an exclusion of a version that no
+        wheel has (`!=0.0.N`). A comment would not do once the store is keyed by a build's inputs, not its bytes
+        (issue 8). Raw uv is given the very same strings."""
+        self.counter += 1
+        return [f"{libs[0]},!=0.0.{self.counter}"] + list(libs[1:])
 
     def unique(self, label):
         """A comment that makes a spec's bytes new, so the store cannot answer it with an earlier build."""
@@ -794,6 +829,295 @@ class Bench:
             f"{peak_rss[0] / 1024:.1f} MB). Reference: the same {n} builds with raw uv (`uv venv` + `uv pip "
             "install`), two at a time from a thread pool, warm cache.")
 
+    # ---------- 7. the product's example: pandas and scikit-learn, uv's cache cold and warm
+
+    def pypi_wheels(self):
+        """The example's wheels for Python 3.10: downloaded from PyPI the first time, into a folder outside the
+        repository marked `.complete` (with what it holds), then used as it is."""
+        folder = os.environ.get("KILN_BENCH_WHEELS") or os.path.expanduser("~/.cache/kiln-bench-wheels/pandas")
+        marker = os.path.join(folder, ".complete")
+        wanted = f"python {EXAMPLE_PYTHON}: {' '.join(EXAMPLE_LIBS)}\n"
+        try:
+            with open(marker) as f:
+                if f.read() == wanted:
+                    return folder
+            # Ours, but for other libraries: start again, so no stale wheel changes what resolves.
+            shutil.rmtree(folder)
+        except OSError:
+            pass
+        self.log(f"downloading wheels for Python {EXAMPLE_PYTHON} from PyPI into {folder} (once): "
+                 + " ".join(EXAMPLE_LIBS))
+        os.makedirs(folder, exist_ok=True)
+        run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--only-binary=:all:",
+             "--python-version", EXAMPLE_PYTHON, "--dest", folder, *EXAMPLE_LIBS], env=self.env)
+        with open(marker, "w") as f:
+            f.write(wanted)
+        return folder
+
+    def example_source(self):
+        """(libraries, modules to import, Python version, interpreter, wheel folders): the real example, or in a
+        smoke run its stand-ins from the tiny wheels, so that a smoke run never reaches PyPI."""
+        if self.smoke:
+            return SMOKE_EXAMPLE_LIBS, SMOKE_EXAMPLE_IMPORTS, "3.11", self.python, [self.wheels]
+        return EXAMPLE_LIBS, EXAMPLE_IMPORTS, EXAMPLE_PYTHON, find_python(EXAMPLE_PYTHON), [self.pypi_wheels()]
+
+    def raw_uv_steps(self, directory, libs, python, links, env):
+        """`uv venv` + `uv pip install` from `links` only: (venv seconds, install seconds)."""
+        t0 = now()
+        run([self.uv, "venv", "--quiet", "--no-project", "--python", python, directory], env=env)
+        t1 = now()
+        run([self.uv, "pip", "install", "--quiet", "--python", os.path.join(directory, "bin", "python"),
+             *[arg for link in links for arg in ("--find-links", link)], "--no-index", *libs], env=env)
+        return ms(t1 - t0) / 1000, ms(now() - t1) / 1000
+
+    @staticmethod
+    def build_steps(root, name):
+        """Each step's seconds, from the environment's build log (`kiln: step NAME took S s`)."""
+        logs = os.path.join(root, "draft", name, "logs")
+        steps = {}
+        for log in sorted(os.listdir(logs)):
+            with open(os.path.join(logs, log), encoding="utf-8", errors="replace") as f:
+                for line in f:
+                    m = re.match(r"kiln: step (\w+) took ([0-9.]+) s", line)
+                    if m:
+                        steps[m.group(1)] = float(m.group(2))
+        return steps
+
+    @staticmethod
+    def built_python(root, name):
+        """The interpreter of the environment that `draft/NAME` was built into, from its status."""
+        s = read_status(os.path.join(root, "draft", name)) or {}
+        env = s.get("environment")
+        if not env:
+            raise Broken(f"draft/{name}: no `environment` in its status: {s}")
+        return os.path.join(env, "bin", "python")
+
+    def same_pins(self, root, name, venv):
+        """Kiln's lock and raw uv's install must hold the same distributions at the same versions: the two timed
+        the same work."""
+        norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()  # noqa: E731
+        with open(os.path.join(root, "draft", name, "requirements.lock"), encoding="utf-8") as f:
+            locked = {(norm(m.group(1)), m.group(2)) for m in
+                      (re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s\\;]+)", line) for line in f) if m}
+        frozen = run([self.uv, "pip", "freeze", "--python", os.path.join(venv, "bin", "python")], env=self.env)
+        installed = {(norm(a), b) for a, _, b in (line.partition("==") for line in frozen.split()) if b}
+        if locked != installed:
+            raise Broken(f"Kiln locked {sorted(locked - installed)} where raw uv installed "
+                         f"{sorted(installed - locked)}")
+        return sorted(locked)
+
+    def import_seconds(self, python, modules):
+        """Each module imported in a fresh interpreter, without writing bytecode (`-B`), as an import check would:
+        seconds per module."""
+        took = []
+        for module in modules:
+            t0 = now()
+            run([python, "-I", "-B", "-c", f"import {module}"], env=self.env)
+            took.append(ms(now() - t0) / 1000)
+        return took
+
+    def example(self):
+        libs, modules, version, python, links = self.example_source()
+        rounds = self.n["example_rounds"]
+        self.log(f"example: {', '.join(libs)} on Python {version}, 1 warm-up + {rounds} rounds, uv cache cold "
+                 "then warm")
+        root = self.workspace("ws-example", find_links=links, pythons={version: python})
+        refs = os.path.join(self.tmp, "example-ref")
+        os.makedirs(refs)
+        # Each its own uv cache, both on the file system of the environments they fill, so both can hard-link.
+        kiln_cache = os.path.join(root, ".kiln", "cache", "uv")
+        uv_cache = os.path.join(refs, "uv-cache")
+        if os.stat(refs).st_dev != os.stat(os.path.join(root, ".kiln")).st_dev:
+            raise Broken(f"{refs} and {root}/.kiln are on different file systems")
+        uv_env = dict(self.env, UV_CACHE_DIR=uv_cache)
+        d = self.daemon(root, env=self.own_cache_env())
+        d.wait_line(r"\] watching$")
+        ino = self.watch_draft(root)
+        measured = {"cold": [], "warm": []}  # per round: (kiln s, kiln steps, (uv venv s, uv install s), imports)
+        pins = None
+        for r in range(rounds + 1):  # round 0 makes the workspace's copy of the interpreter and is not counted
+            for phase in ("cold", "warm"):
+                if phase == "cold":
+                    shutil.rmtree(kiln_cache, ignore_errors=True)
+                    shutil.rmtree(uv_cache, ignore_errors=True)
+                spec = self.distinct(libs)
+                name = f"ex{r}-{phase}"
+                venv = os.path.join(refs, name)
+
+                def kiln_build():
+                    t0 = save(os.path.join(root, "saved", name), spec_text(spec, version=version))
+                    return ms(self.wait_ready(d, root, [name], timeout=900, ino=ino)[name] - t0) / 1000
+
+                # Who goes first alternates, so neither always finds the other's page cache.
+                if r % 2 == 0:
+                    k = kiln_build()
+                    u = self.raw_uv_steps(venv, spec, python, links, uv_env)
+                else:
+                    u = self.raw_uv_steps(venv, spec, python, links, uv_env)
+                    k = kiln_build()
+                if pins is None:
+                    pins = self.same_pins(root, name, venv)
+                imports = self.import_seconds(self.built_python(root, name), modules) if phase == "warm" else None
+                self.log(f"example round {r} {phase}: Kiln {k:.2f} s {self.build_steps(root, name)}, raw uv "
+                         f"{sum(u):.2f} s (venv {u[0]:.2f}, install {u[1]:.2f})")
+                if r > 0:
+                    measured[phase].append((k, self.build_steps(root, name), u, imports))
+        ino.close()
+        d.stop()
+
+        label = "tiny stand-ins" if self.smoke else f"pandas + scikit-learn, Python {version}"
+        notes = []
+        for phase in ("cold", "warm"):
+            runs = measured[phase]
+            k = statistics.median(x[0] for x in runs)
+            u = statistics.median(sum(x[2]) for x in runs)
+            ratio = k / u
+            self.row(f"example ({label}), uv cache {phase}: save → ready, vs raw uv", f"{k:.2f} s", f"{u:.2f} s",
+                     f"{ratio:.2f}×", "≤ 1.05×", "meets" if ratio <= 1.05 else "misses")
+            step = lambda key: statistics.median(x[1].get(key, 0.0) for x in runs)  # noqa: E731
+            rest = statistics.median(
+                x[0] - x[1].get("python", 0.0) - max(x[1].get("create", 0.0), x[1].get("resolve", 0.0))
+                - x[1].get("install", 0.0) for x in runs)
+            notes.append(
+                f"{phase}: Kiln {', '.join(f'{x[0]:.2f}' for x in runs)} s (without the settle time: "
+                f"{(k - SETTLE_MS / 1000) / u:.2f}× raw uv; the median of each round's own ratio: "
+                f"{statistics.median(x[0] / sum(x[2]) for x in runs):.2f}×), raw uv "
+                f"{', '.join(f'{sum(x[2]):.2f}' for x in runs)} s; medians per step, Kiln: python {step('python'):.2f}, "
+                f"create {step('create'):.2f} alongside resolve {step('resolve'):.2f}, install {step('install'):.2f}, "
+                f"the rest (settle, queue, finishing, status, move) {rest:.2f} s; raw uv: venv "
+                f"{statistics.median(x[2][0] for x in runs):.2f}, install "
+                f"{statistics.median(x[2][1] for x in runs):.2f} s")
+        imports = [x[3] for x in measured["warm"]]
+        per_module = [statistics.median(x[j] for x in imports) for j in range(len(modules))]
+        self.notes["example"] = (
+            f"{', '.join(libs)} on Python {version} ({python}; Kiln builds from its copy in `.kiln/pythons/`, made in "
+            "an unmeasured warm-up round), both from the same wheel folder "
+            + ("(the tiny wheels: a smoke run) " if self.smoke else
+               f"(`{links[0]}`, filled once from PyPI with `pip download --only-binary=:all: --python-version "
+               f"{EXAMPLE_PYTHON}`) ")
+            + f"with no index; {len(pins)} distributions, the same pins in Kiln's lock and in raw uv's venv "
+            f"({', '.join(f'{n}=={v}' for n, v in pins)}). Median of {len(measured['cold'])} rounds; in each, cold: "
+            "Kiln's `.kiln/cache/uv` and raw uv's own cache (a folder on the same file system) both emptied, then "
+            "one build each; warm: one more build each on the caches the cold builds left. Every spec is new to the "
+            "store (`!=0.0.N` on the first library; raw uv gets the same strings); who goes first alternates. Kiln: "
+            f"from the save's `rename()` to `draft/` holding it `ready` (settle `{SETTLE}`); raw uv: `uv venv "
+            "--python` the same interpreter + `uv pip install --find-links W --no-index LIBS`. "
+            + "; ".join(notes) + ". Kiln does not check imports yet: the same imports, each in a fresh `python -I -B` "
+            "in a warm-built environment, take "
+            + ", ".join(f"{m} {t:.2f}" for m, t in zip(modules, per_module))
+            + f" s (median), {sum(per_module):.2f} s one after another.")
+
+    # ---------- 8. disk: twenty environments sharing one large library
+
+    @staticmethod
+    def disk_usage(path):
+        """Bytes allocated under `path` (st_blocks × 512), each inode counted once, as one `du -s` does: an
+        environment's files hard-linked from uv's cache cost nothing twice."""
+        seen, total = set(), 0
+        for dirpath, dirnames, filenames in os.walk(path):
+            for entry in [dirpath] + [os.path.join(dirpath, n) for n in dirnames + filenames]:
+                st = os.lstat(entry)
+                if (st.st_dev, st.st_ino) not in seen:
+                    seen.add((st.st_dev, st.st_ino))
+                    total += st.st_blocks * 512
+        return total
+
+    def import_in_each(self, pythons, module):
+        """One import, as a person's first use does: it writes bytecode, whatever this shell says."""
+        env = dict(self.env)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        for python in pythons:
+            run([python, "-c", f"import {module}"], env=env)
+
+    def disk_kiln(self, name, specs, version, python, links, module):
+        """Builds every spec in a new workspace; .kiln's size as a whole and by part, then after one import of the
+        shared library in every environment (as people using it do)."""
+        root = self.workspace(name, find_links=links, pythons={version: python})
+        d = self.daemon(root, env=self.own_cache_env())
+        d.wait_line(r"\] watching$")
+        ino = self.watch_draft(root)
+        names = [f"env-{i:02d}" for i in range(len(specs))]
+        # The first alone, the rest at once: two builds that both find no copy of the interpreter yet both make one,
+        # into the same temporary folder (Kiln's InterpreterStore names it by process id), and spoil it.
+        for batch in (names[:1], names[1:]):
+            for env_name in batch:
+                save(os.path.join(root, "saved", env_name), spec_text(specs[names.index(env_name)], version=version))
+            self.wait_ready(d, root, batch, timeout=600 + 120 * len(batch), ino=ino)
+        ino.close()
+        d.stop()
+        kiln = os.path.join(root, ".kiln")
+        refused = [n for n in os.listdir(os.path.join(kiln, "pythons")) if n.endswith(".not-relocatable")]
+        if refused:
+            raise Broken(f"{root}/.kiln/pythons/{refused[0]}: the interpreter was not kept in the workspace, so "
+                         "`.kiln` does not hold what it normally does")
+        sizes = {"whole": self.disk_usage(kiln)}
+        for part in sorted(os.listdir(kiln)):
+            sizes[part] = self.disk_usage(os.path.join(kiln, part))
+        pythons = sorted({self.built_python(root, n) for n in names})
+        if len(pythons) != len(names):
+            raise Broken(f"{len(names)} specs were built into {len(pythons)} environments")
+        self.import_in_each(pythons, module)
+        sizes["after import"] = self.disk_usage(kiln)
+        return sizes
+
+    def disk_uv(self, name, specs, python, links, module):
+        """The reference: raw uv, one venv per spec, all from one cache, in one folder on the same file system."""
+        top = os.path.join(self.tmp, name)
+        env = dict(self.env, UV_CACHE_DIR=os.path.join(top, "uv-cache"))
+        venvs = [os.path.join(top, f"env-{i:02d}") for i in range(len(specs))]
+        for venv, libs in zip(venvs, specs):
+            self.raw_uv_steps(venv, libs, python, links, env)
+        sizes = {"whole": self.disk_usage(top)}
+        self.import_in_each([os.path.join(v, "bin", "python") for v in venvs], module)
+        sizes["after import"] = self.disk_usage(top)
+        return sizes
+
+    def disk(self):
+        n = self.n["disk_envs"]
+        if self.smoke:
+            large, module, version, python, links = SMOKE_LARGE_LIB, SMOKE_LARGE_IMPORT, "3.11", self.python, \
+                [self.wheels]
+        else:
+            large, module, version = LARGE_LIB, LARGE_IMPORT, EXAMPLE_PYTHON
+            python, links = find_python(version), [self.pypi_wheels(), self.wheels]
+        specs = [[large, DISK_EXTRAS[i]] for i in range(n)]
+        self.log(f"disk: 1 and {n} environments of {large} + one small library each, Kiln then raw uv")
+        k1 = self.disk_kiln("ws-disk-1", specs[:1], version, python, links, module)
+        kn = self.disk_kiln(f"ws-disk-{n}", specs, version, python, links, module)
+        u1 = self.disk_uv("disk-uv-1", specs[:1], python, links, module)
+        un = self.disk_uv(f"disk-uv-{n}", specs, python, links, module)
+        mb = lambda b: f"{b / 1e6:.1f} MB"  # noqa: E731
+        ratio, ref = kn["whole"] / k1["whole"], un["whole"] / u1["whole"]
+        shared = "tiny stand-ins" if self.smoke else f"{large} + 1 small library each"
+        self.row(f"disk: {n} environments vs 1, `.kiln` as a whole ({shared})", f"{ratio:.2f}×", f"{ref:.2f}×",
+                 "—", "≤ 1.5×", "meets" if ratio <= 1.5 else "misses")
+        self.row(f"disk: `.kiln` with 1 / {n} environments", f"{mb(k1['whole'])} / {mb(kn['whole'])}",
+                 f"{mb(u1['whole'])} / {mb(un['whole'])}", "—", "—", "—")
+        after, ref_after = kn["after import"] / k1["after import"], un["after import"] / u1["after import"]
+        self.row(f"disk: {n} vs 1 after `import {module}` once in each", f"{after:.2f}×",
+                 f"{ref_after:.2f}×", "—", "—", "—")
+        without = lambda s: s["whole"] - s.get("pythons", 0)  # noqa: E731
+
+        def parts(s):
+            named = ("pythons", "cache", "envs")
+            rest = sum(v for k, v in s.items() if k not in named + ("whole", "after import"))
+            return ", ".join(f"{k}/ {mb(s.get(k, 0))}" for k in named) + f", the rest {mb(rest)}"
+        self.notes["disk"] = (
+            f"{n} specs on Python {version}, each `{large}` (the same wheel folder as the example) and one small "
+            f"library of its own (kiln-bench-extra-NN, tiny wheels), saved at once (after the first, which the "
+            "daemon builds alone: two builds that both start before the interpreter's copy in `.kiln/pythons/` "
+            "exists both copy it, into one temporary folder, and spoil it) and built by the daemon (concurrency 2, its own caches in "
+            f"`.kiln/cache/`); the same with 1 spec in another workspace. Size: "
+            "st_blocks × 512 summed over every inode under `.kiln` once (hard links counted once, as `du -s`). "
+            f"Kiln, 1 environment: {mb(k1['whole'])} ({parts(k1)}; each part measured alone, so a file linked from cache/ into envs/ counts in both); {n}: {mb(kn['whole'])} "
+            f"({parts(kn)}). Without `.kiln/pythons/` (the interpreter's copy, the same for 1 or {n}): "
+            f"{without(kn) / without(k1):.2f}×. After one `python -c 'import {module}'` in every environment (it "
+            f"writes `__pycache__/` into each, files of its own, not shared): {mb(k1['after import'])} / "
+            f"{mb(kn['after import'])}, {after:.2f}×. Reference: raw uv, `uv venv` + `uv pip install` of the same "
+            f"specs into one folder with one uv cache inside it: {mb(u1['whole'])} / {mb(un['whole'])} "
+            f"({ref:.2f}×); after the imports {mb(u1['after import'])} / {mb(un['after import'])} "
+            f"({ref_after:.2f}×).")
+
     # ---------- all
 
     def cleanup(self):
@@ -930,7 +1254,7 @@ SMOKE_LABEL = ("SMOKE RUN: small sizes and short durations, to check that every 
                "--smoke measures at full size and judges each against its target.")
 
 
-def render(bench, header, elapsed, mode):
+def render(bench, header, elapsed, mode, only=None):
     smoke = mode == "smoke"
     if smoke:
         # Targets are set for the full sizes; against smoke sizes their verdicts would only mislead.
@@ -945,10 +1269,11 @@ def render(bench, header, elapsed, mode):
     text = ["# Kiln benchmarks" + (" (smoke run)" if smoke else ""), ""]
     if smoke:
         text += [SMOKE_LABEL, ""]
-    text += [f"`bash Benchmarks/run.sh{' --smoke' if smoke else ''}` ({mode} run, {elapsed:.0f} s "
+    command = "bash Benchmarks/run.sh" + (" --smoke" if smoke else "") + (f" --only {only}" if only else "")
+    text += [f"`{command}` ({mode}{', partial' if only else ''} run, {elapsed:.0f} s "
              "without the build). Every reference ran in the same run, on the same tree or the same specs.", ""]
     text += header + ["", table, "", "## How each was measured", ""]
-    for key in ("reaction", "start-up", "sigterm", "rescan", "idle", "builds", "burst"):
+    for key in ("reaction", "start-up", "sigterm", "rescan", "idle", "builds", "burst", "example", "disk"):
         if key in bench.notes:
             text.append(f"- **{key}**: {bench.notes[key]}")
     return table, "\n".join(text) + "\n"
@@ -960,12 +1285,15 @@ def main():
     parser.add_argument("--smoke", action="store_true", help="small sizes: checks the suite runs, never a timing")
     parser.add_argument("--out", help="where to write the report (markdown)")
     parser.add_argument("--repo", default=os.path.join(HERE, ".."), help="the repository, for the commit")
-    parser.add_argument("--only", help="comma-separated: reaction,steady,builds,burst (default: all)")
+    parser.add_argument("--only", help=f"comma-separated: {','.join(MEASURES)} (default: all)")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (workspaces, daemon logs)")
     args = parser.parse_args()
 
     sizes = dict(SMOKE if args.smoke else FULL)
-    parts = (args.only or "reaction,steady,builds,burst").split(",")
+    parts = (args.only or ",".join(MEASURES)).split(",")
+    unknown = [p for p in parts if p not in MEASURES]
+    if unknown:
+        parser.error(f"--only: no measure {', '.join(unknown)} (there are {', '.join(MEASURES)})")
     tmp = tempfile.mkdtemp(prefix="kiln-bench-")
     # SIGTERM and SIGHUP end the run through the same cleanup as an error or Ctrl-C.
     for sig in (signal.SIGTERM, signal.SIGHUP):
@@ -987,7 +1315,7 @@ def main():
             bench.log(f"{part} done; CPU used by other processes meanwhile: {foreign:.1f} s in {took:.0f} s")
         elapsed = time.monotonic() - started
         header = machine(bench.repo, bench.kiln, bench.uv, "; ".join(others))
-        table, report = render(bench, header, elapsed, "smoke" if args.smoke else "full")
+        table, report = render(bench, header, elapsed, "smoke" if args.smoke else "full", args.only)
         if args.smoke:
             print(SMOKE_LABEL)
         print(table)

@@ -2,15 +2,24 @@
 # Kiln's benchmarks, one command: builds kiln in release mode, then runs every measure against its reference on
 # temporary workspaces and prints the table.
 #
-#   bash Benchmarks/run.sh            full run (~10 min); writes docs/benchmarks.md
-#   bash Benchmarks/run.sh --smoke    small sizes, short durations; checks the suite runs, never a timing (CI)
+#   bash Benchmarks/run.sh                  full run (~10 min); writes docs/benchmarks.md
+#   bash Benchmarks/run.sh --smoke          small sizes, short durations; checks the suite runs, never a timing (CI)
+#   bash Benchmarks/run.sh --only example   some measures (reaction,steady,builds,burst,example,disk); writes
+#                                           .build/benchmarks-partial.md, never over the full report
 #
-# Other arguments go to the driver (Benchmarks/kiln_bench.py --help).
+# The full run's example and disk measures use real wheels (pandas, scikit-learn, numpy for Python 3.10), downloaded
+# from PyPI the first time into ~/.cache/kiln-bench-wheels/pandas (KILN_BENCH_WHEELS names another folder); a smoke
+# run uses tiny local wheels only and never reaches an index. Other arguments go to the driver
+# (Benchmarks/kiln_bench.py --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 smoke=0
-for arg in "$@"; do [ "$arg" = "--smoke" ] && smoke=1; done
+partial=0
+for arg in "$@"; do
+    [ "$arg" = "--smoke" ] && smoke=1
+    case "$arg" in --only | --only=*) partial=1 ;; esac
+done
 
 # The one release build that scripts/demo.sh also makes, with the same command, in the default `.build`: after the
 # demo (or a first run here) this is a no-op, where a scratch path of its own cost a second full release build
@@ -22,6 +31,8 @@ kiln="$(swift build -c release --product kiln --show-bin-path)/kiln"
 
 if [ "$smoke" = 1 ]; then
     out=.build/benchmarks-smoke.md
+elif [ "$partial" = 1 ]; then
+    out=.build/benchmarks-partial.md
 else
     out=docs/benchmarks.md
 fi
