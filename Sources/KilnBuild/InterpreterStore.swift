@@ -67,6 +67,15 @@ struct InterpreterStore: Sendable {
             log.say("python: the workspace's copy of \(prefix), \(keptBinary)")
             return keptBinary
         }
+        // One copy of an installation at a time: builds that start together wait here for the first one's copy
+        // instead of writing into the same folder (and judging a half-made copy).
+        try WorkspaceFiles.makeDirectory(layout.building)
+        let lock = try await FileLock.acquire(layout.building + "/" + name + ".python.lock")
+        defer { lock.release() }
+        if WorkspaceFiles.kind(kept + "/" + InterpreterStore.marker) == .file {
+            log.say("python: the workspace's copy of \(prefix), made by another build meanwhile, \(keptBinary)")
+            return keptBinary
+        }
         if let reason = WorkspaceFiles.readText(kept + InterpreterStore.refusalSuffix) {
             return unkept(interpreter, reason.trimmingCharacters(in: .whitespacesAndNewlines), log)
         }
