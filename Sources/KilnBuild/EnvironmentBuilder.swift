@@ -306,13 +306,31 @@ public struct EnvironmentBuilder: Sendable {
         let metadata = path + "/" + BuiltEnvironment.metadataFolder
         // Installed is not yet usable: every library the spec names, and every one the policy adds, must import.
         progress.report(BuildProgress(.verifying))
-        try await step("verify", log) {
-            let libraries = (order.spec.libraries + settings.policy.required).map(\.name)
-            let check = ImportCheck(python: path + "/bin/python")
-            let failure = try await check.run(libraries, skipping: settings.skipImportCheck, log: log.say) {
-                progress.report(BuildProgress(.verifying, done: $0, total: $1))
+        let libraries = (order.spec.libraries + settings.policy.required).map(\.name)
+        let imported = libraries.filter { !settings.skipImportCheck.contains($0) }
+        let verified = VerifiedLocks(layout: layout)
+        let record: String? =
+            if case .success(let lock) = WorkspaceFiles.readFile(metadata + "/requirements.lock", limit: 16 << 20) {
+                VerifiedLocks.key(python: order.inputs.python, lock: lock, libraries: imported)
+            } else {
+                nil
             }
-            if let failure { throw failure }
+        if let record, let earlier = verified.earlier(record) {
+            log.say(
+                "step verify: this requirements.lock, on Python \(order.inputs.python), imported every library before "
+                    + "(\(earlier)): not imported again"
+            )
+        } else {
+            try await step("verify", log) {
+                let check = ImportCheck(python: path + "/bin/python")
+                let failure = try await check.run(libraries, skipping: settings.skipImportCheck, log: log.say) {
+                    progress.report(BuildProgress(.verifying, done: $0, total: $1))
+                }
+                if let failure { throw failure }
+            }
+            if let record {
+                verified.remember(record, "build \(order.build) of '\(order.name)', \(TOMLText.dateTime(Date()))")
+            }
         }
         try Task.checkCancellation()
         // Before registration: a build interrupted here has no `complete` marker and is never used.

@@ -24,6 +24,9 @@ public struct WorkspaceLayout: Sendable, Equatable {
     /// Built environments, one folder per store key (`BuildInputs.key`).
     public var environments: String { kiln + "/envs" }
     public func environment(_ key: String) -> String { environments + "/" + key }
+    /// Locks whose libraries imported on an interpreter, so a rebuild of the same lock skips the import check.
+    public var verifiedLocks: String { kiln + "/verified" }
+    public func verifiedLock(_ key: String) -> String { verifiedLocks + "/" + key }
     /// Approved specs, by their SHA-256: what an edited published spec is restored to.
     public var keptSpecs: String { kiln + "/specs" }
     public func keptSpec(_ sha256: String) -> String { keptSpecs + "/" + sha256 }

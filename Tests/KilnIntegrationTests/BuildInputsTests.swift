@@ -52,6 +52,27 @@ struct BuildInputsTests {
         #expect(ws.stop() == 0)
     }
 
+    /// Two specs with different inputs that resolve to the same lock: the second build installs, but does not import
+    /// again what the first imported from the same files on the same Python.
+    @Test func aLockThatImportedBeforeIsNotImportedAgain() async throws {
+        let ws = try TestWorkspace()
+        try ws.start()
+        try ws.save("saved/exact", "base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.1.0\"]\n")
+        let exact = try await ws.waitForState("draft/exact", .ready)
+        try ws.save("saved/range", "base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet>=1.1\"]\n")
+        let range = try await ws.waitForState("draft/range", .ready)
+        #expect(range.environment != exact.environment)
+        let first = try String(contentsOfFile: ws.path("draft/exact/logs/build-1.log"), encoding: .utf8)
+        let second = try String(contentsOfFile: ws.path("draft/range/logs/build-1.log"), encoding: .utf8)
+        #expect(first.contains("import kiln_demo_greet"), "\(first)")
+        #expect(second.contains("imported every library before (build 1 of 'exact'"), "\(second)")
+        #expect(!second.contains("import kiln_demo_greet"), "\(second)")
+        // The environment still works: it holds the files the first one was checked with.
+        let ran = TestWorkspace.run(try #require(range.python), ["-c", "import kiln_demo_greet"])
+        #expect(ran.status == 0, "\(ran.output)")
+        #expect(ws.stop() == 0)
+    }
+
     @Test func blockedAndUnlistedLibrariesAreInvalidNamingTheRule() async throws {
         let ws = try TestWorkspace(
             settings: "[policy]\nallowed = [\"kiln-demo-report\"]\nblocked = [\"kiln-demo-slow\"]"
