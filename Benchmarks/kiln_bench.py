@@ -364,11 +364,6 @@ class Bench:
         self.counter += 1
         return [f"{libs[0]},!=0.0.{self.counter}"] + list(libs[1:])
 
-    def unique(self, label):
-        """A comment that makes a spec's bytes new, so the store cannot answer it with an earlier build."""
-        self.counter += 1
-        return f"{label} {self.counter} {os.getpid()}"
-
     def watch_draft(self, root):
         """An inotify watch on draft/, made before the saves it is to time."""
         ino = Inotify()
@@ -734,17 +729,20 @@ class Bench:
             # pip takes seconds per venv: fewer rounds, and no warm-up for it in a smoke run.
             with_pip = 1 <= r <= pip_rounds or (r == 0 and not self.smoke)
             kiln_round, uv_round, pip_round = [], [], []
+            # Every round's locks are imported afresh, as for pins never built here.
+            shutil.rmtree(os.path.join(root, ".kiln", "verified"), ignore_errors=True)
             for label, libs in BUILD_SPECS:
                 name = f"b{r}-{label}"
-                t0 = save(os.path.join(root, "saved", name), spec_text(libs, self.unique("build")))
+                spec = self.distinct(libs)
+                t0 = save(os.path.join(root, "saved", name), spec_text(spec))
                 t1 = self.wait_ready(d, root, [name], timeout=300, ino=ino)[name]
                 kiln_round.append(ms(t1 - t0) / 1000)
                 t0 = now()
-                self.raw_uv(os.path.join(refs, f"uv-{name}"), libs)
+                self.raw_uv(os.path.join(refs, f"uv-{name}"), spec)
                 uv_round.append(ms(now() - t0) / 1000)
                 if with_pip:
                     t0 = now()
-                    self.raw_pip(os.path.join(refs, f"pip-{name}"), libs)
+                    self.raw_pip(os.path.join(refs, f"pip-{name}"), spec)
                     pip_round.append(ms(now() - t0) / 1000)
             if r > 0:
                 kiln.append(kiln_round)
@@ -767,10 +765,12 @@ class Bench:
             for j, (label, libs) in enumerate(BUILD_SPECS))
         self.notes["builds"] = (
             f"Three specs built one after another, totals per round, median of {len(kiln)} rounds (pip: "
-            f"{len(pip)}) after an unmeasured warm-up round; every spec's bytes are new (a comment line with a "
-            "counter), so the store never reuses a build; uv cache warm and shared by Kiln and raw uv. Kiln: from "
+            f"{len(pip)}) after an unmeasured warm-up round; every spec is new to the store (`!=0.0.N` on its first "
+            "library; raw uv and pip get the same strings), and `.kiln/verified/` is emptied each round, so every "
+            "build runs its import check; uv cache warm and shared by Kiln and raw uv. Kiln: from "
             f"the save's `rename()` to the environment arriving in `draft/` as `ready` (settle `{SETTLE}` "
-            "included; Kiln runs `uv venv`, `uv pip compile --generate-hashes`, `uv pip sync`). Raw uv: "
+            "included; Kiln runs `uv venv`, `uv pip compile --generate-hashes`, `uv pip sync`, then imports each "
+            "library in a fresh interpreter). Raw uv: "
             f"`uv venv --python {self.python}` + `uv pip install --find-links W --no-index LIBS`. pip: "
             "`python -m venv` + `pip install --no-index --find-links W LIBS`. Medians per spec, seconds: "
             + detail + f". The settle time alone is {len(BUILD_SPECS) * SETTLE_MS / 1000:.2f} s of Kiln's total "
@@ -785,7 +785,8 @@ class Bench:
         d = self.daemon(root)
         d.wait_line(r"\] watching$")
         names = [f"burst-{i:04d}" for i in range(n)]
-        specs = {name: spec_text(BURST_LIBS, self.unique("burst")) for name in names}
+        libs = {name: self.distinct(BURST_LIBS) for name in names}
+        specs = {name: spec_text(libs[name]) for name in names}
         peak_rss = [0]
         stop = threading.Event()
 
@@ -816,13 +817,14 @@ class Bench:
         os.makedirs(refs)
         t0 = now()
         with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(lambda name: self.raw_uv(os.path.join(refs, name), BURST_LIBS), names))
+            list(pool.map(lambda name: self.raw_uv(os.path.join(refs, name), libs[name]), names))
         ref_total = ms(now() - t0) / 1000
         self.row(f"burst: {n} saves → all ready", f"{kiln_total:.1f} s", f"{ref_total:.1f} s",
                  f"{kiln_total / ref_total:.2f}×", "—", "—")
         self.row(f"burst: daemon peak memory (VmHWM)", f"{hwm:.1f} MB", "—", "—", "—", "—")
         self.notes["burst"] = (
-            f"{n} specs ({', '.join(BURST_LIBS)}, each with distinct bytes) saved as fast as possible "
+            f"{n} specs ({', '.join(BURST_LIBS)}, each new to the store: `!=0.0.N` on the first library; one lock, "
+            "so only the first build runs the import check) saved as fast as possible "
             f"({saved_in:.2f} s for all the renames), concurrency 2 (the default), settle `{SETTLE}`, rescan "
             "`30s`; Kiln: from the first save to the last environment arriving in `draft/` as `ready`. Peak "
             f"memory: VmHWM at the end ({hwm:.1f} MB; VmRSS sampled every 0.2 s peaked at "
@@ -933,15 +935,21 @@ class Bench:
         d = self.daemon(root, env=self.own_cache_env())
         d.wait_line(r"\] watching$")
         ino = self.watch_draft(root)
-        measured = {"cold": [], "warm": []}  # per round: (kiln s, kiln steps, (uv venv s, uv install s), imports)
+        # cold and warm: the import check runs, as for a lock never built here; "warm, lock verified": the same lock
+        # imported in an earlier build, so `.kiln/verified/` answers for it (a rebuild of the same pins).
+        phases = ("cold", "warm", "warm, lock verified")
+        measured = {p: [] for p in phases}  # per round: (kiln s, kiln steps, (uv venv s, uv install s), imports)
+        verified = os.path.join(root, ".kiln", "verified")
         pins = None
         for r in range(rounds + 1):  # round 0 makes the workspace's copy of the interpreter and is not counted
-            for phase in ("cold", "warm"):
+            for phase in phases:
                 if phase == "cold":
                     shutil.rmtree(kiln_cache, ignore_errors=True)
                     shutil.rmtree(uv_cache, ignore_errors=True)
+                if phase != "warm, lock verified":
+                    shutil.rmtree(verified, ignore_errors=True)
                 spec = self.distinct(libs)
-                name = f"ex{r}-{phase}"
+                name = f"ex{r}-{phase.split(',')[0]}{'-v' if ',' in phase else ''}"
                 venv = os.path.join(refs, name)
 
                 def kiln_build():
@@ -967,7 +975,7 @@ class Bench:
 
         label = "tiny stand-ins" if self.smoke else f"pandas + scikit-learn, Python {version}"
         notes = []
-        for phase in ("cold", "warm"):
+        for phase in phases:
             runs = measured[phase]
             k = statistics.median(x[0] for x in runs)
             u = statistics.median(sum(x[2]) for x in runs)
@@ -977,14 +985,15 @@ class Bench:
             step = lambda key: statistics.median(x[1].get(key, 0.0) for x in runs)  # noqa: E731
             rest = statistics.median(
                 x[0] - x[1].get("python", 0.0) - max(x[1].get("create", 0.0), x[1].get("resolve", 0.0))
-                - x[1].get("install", 0.0) for x in runs)
+                - x[1].get("install", 0.0) - x[1].get("verify", 0.0) for x in runs)
             notes.append(
                 f"{phase}: Kiln {', '.join(f'{x[0]:.2f}' for x in runs)} s (without the settle time: "
                 f"{(k - SETTLE_MS / 1000) / u:.2f}× raw uv; the median of each round's own ratio: "
                 f"{statistics.median(x[0] / sum(x[2]) for x in runs):.2f}×), raw uv "
                 f"{', '.join(f'{sum(x[2]):.2f}' for x in runs)} s; medians per step, Kiln: python {step('python'):.2f}, "
                 f"create {step('create'):.2f} alongside resolve {step('resolve'):.2f}, install {step('install'):.2f}, "
-                f"the rest (settle, queue, finishing, status, move) {rest:.2f} s; raw uv: venv "
+                f"verify {step('verify'):.2f}, the rest (settle, queue, finishing, status, move) {rest:.2f} s; raw uv: "
+                "venv "
                 f"{statistics.median(x[2][0] for x in runs):.2f}, install "
                 f"{statistics.median(x[2][1] for x in runs):.2f} s")
         imports = [x[3] for x in measured["warm"]]
@@ -1002,8 +1011,9 @@ class Bench:
             "store (`!=0.0.N` on the first library; raw uv gets the same strings); who goes first alternates. Kiln: "
             f"from the save's `rename()` to `draft/` holding it `ready` (settle `{SETTLE}`); raw uv: `uv venv "
             "--python` the same interpreter + `uv pip install --find-links W --no-index LIBS`. "
-            + "; ".join(notes) + ". Kiln does not check imports yet: the same imports, each in a fresh `python -I -B` "
-            "in a warm-built environment, take "
+            + "; ".join(notes) + ". Kiln's import check (step `verify`) imports each library in a fresh interpreter, "
+            "two at a time on this machine; raw uv checks nothing. For scale, the same imports, each in a fresh "
+            "`python -I -B` in a warm-built environment, one after another, take "
             + ", ".join(f"{m} {t:.2f}" for m, t in zip(modules, per_module))
             + f" s (median), {sum(per_module):.2f} s one after another.")
 

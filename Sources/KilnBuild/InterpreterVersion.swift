@@ -37,7 +37,7 @@ public enum InterpreterVersion {
         }
         defer { timer.cancel() }
         guard let result = try? await asked.value, result.terminationStatus.isSuccess else { return nil }
-        let version = (result.standardOutput ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let version = result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         return version.isEmpty ? nil : version
     }
 }
