@@ -38,6 +38,13 @@ struct Init: ParsableCommand {
         # only_binary = true
         # keep_pythons = false     # build from the host's Python where it is, not a copy in .kiln/pythons
         # skip_import_check = ["torch"]   # libraries not imported after a build (they need another host to load)
+        # keep = "14d"             # built environments nothing refers to are collected after this
+
+        # [policy]
+        # allowed = ["pandas", "scikit-learn"]   # when set, the only libraries a spec may name
+        # blocked = []
+        # required = ["ipykernel"]               # added to every build
+        # direct_urls = false                    # "name @ url"; a file: URL never
 
         # [python]
         # "3.11" = "/usr/bin/python3.11"

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import KilnProtocol
 import KilnWorkspace
@@ -72,10 +73,19 @@ func ensureNoVersionInProgress(_ name: String, in layout: WorkspaceLayout) throw
     }
 }
 
-/// Writes `saved/<name>/spec.toml` as a person would, unless the name has a version in progress.
+/// Writes `saved/<name>/spec.toml`, unless the name has a version in progress. The directory is made whole under a
+/// dot-name the daemon ignores, then renamed into place: the daemon never finds it without its spec (and marks it
+/// invalid for that, which a `--wait` would take as the result).
 func saveNewSpec(_ spec: Spec, as name: String, in layout: WorkspaceLayout) throws {
     try ensureNoVersionInProgress(name, in: layout)
     let directory = layout.directory(CopyLocation(.saved, name))
-    try WorkspaceFiles.makeDirectory(directory)
-    try WorkspaceFiles.writeAtomically(directory + "/spec.toml", spec.rendered())
+    let staging = layout.folder(.saved) + "/.new-\(name)-\(UInt32.random(in: 0...UInt32.max))"
+    try WorkspaceFiles.makeDirectory(staging)
+    do {
+        try WorkspaceFiles.writeAtomically(staging + "/spec.toml", spec.rendered())
+        try WorkspaceFiles.move(staging, to: directory)
+    } catch {
+        try? FileManager.default.removeItem(atPath: staging)
+        throw error
+    }
 }

@@ -84,11 +84,16 @@ extension ReconcileContext {
 
     /// Every store key a decision about these copies may look up: what their statuses name, what their specs would
     /// build, and what the saved copy's lock would. The daemon fills `built` for exactly these.
+    ///
+    /// A spec is parsed only where a decision needs its inputs: in saved/, and in a copy whose spec is not the one
+    /// its status names (an edit that may leave the inputs as they were). A settled built copy costs no parse.
     public func storeKeys(for copies: [EnvironmentCopy]) -> Set<String> {
         var keys = Set<String>()
         for copy in copies {
             if let environment = copy.status?.environment { keys.insert(BuildInputs.key(ofEnvironment: environment)) }
-            guard let spec = copy.parsedSpec(pythons: pythons) else { continue }
+            guard copy.location.stage == .saved || copy.specSHA256 != copy.status?.specSHA256,
+                let spec = copy.parsedSpec(pythons: pythons)
+            else { continue }
             keys.insert(inputs(for: spec).key)
             if copy.location.stage == .saved, let savedLock { keys.insert(inputs(for: spec, lock: savedLock).key) }
         }
