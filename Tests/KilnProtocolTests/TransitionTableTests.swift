@@ -145,7 +145,8 @@ struct TransitionTableTests {
                 expected: {
                     var status = ready
                     status.build = nil
-                    status.message = "already built from the same spec: built in 1.0 s: 6 distributions"
+                    status.message =
+                        "already built from the same inputs (base, libraries, sources): built in 1.0 s: 6 distributions"
                     return [
                         .installLock(saved, from: G.goodBuild),
                         .writeStatus(saved, status),
@@ -357,7 +358,7 @@ struct TransitionTableTests {
                     var status = G.builtStatus(
                         .draft,
                         .ready,
-                        "already built from the same spec: built in 1.0 s: 6 distributions",
+                        "already built from the same inputs (base, libraries, sources): built in 1.0 s: 6 distributions",
                         G.retitledHash
                     )
                     status.build = nil

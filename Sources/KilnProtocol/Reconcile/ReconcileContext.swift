@@ -16,7 +16,7 @@ public struct ReconcileContext: Sendable, Equatable {
     /// (`BuildInputs.key`, see `storeKeys(for:)`).
     public var built: [String: BuiltEnvironment]
     /// The exact bytes of the approved spec of `published/<name>`, when its `spec.toml` no longer matches them
-    /// (read from the store, so an edited published spec can be restored).
+    /// (kept at approval in `.kiln/specs/`, so an edited published spec can be restored).
     public var approvedSpec: [UInt8]?
     /// A replacement of the published version that a crash interrupted: a directory left in `.kiln/tmp/<name>`.
     public var interruptedReplacement: InterruptedReplacement?

@@ -155,7 +155,8 @@ struct Decision {
                 environment: done.path,
                 python: done.python,
                 updated: context.now,
-                message: ownBuild ? done.summary : "already built from the same spec: \(done.summary)"
+                message: ownBuild
+                    ? done.summary : "already built from the same inputs (base, libraries, sources): \(done.summary)"
             ),
             to: draft
         )
