@@ -31,17 +31,10 @@ public enum Server {
         let lock = try WorkspaceLock(layout: layout)
         let settings = try Daemon.loadSettings(layout)
         let pythons = PythonFinder().interpreters(overrides: settings.pythons)
-        let interpreterVersions = await InterpreterVersion.exact(of: pythons)
+        // Asked while the watcher walks the tree: each interpreter is a process start, and the walk is disk work.
+        let asking = Task { await InterpreterVersion.exact(of: pythons) }
         let builder = EnvironmentBuilder(layout: layout, uv: ToolFinder().uv())
         let (jobs, jobsContinuation) = AsyncStream.makeStream(of: BuildJob.self)
-        let daemon = Daemon(
-            layout: layout,
-            settings: settings,
-            pythons: pythons,
-            interpreterVersions: interpreterVersions,
-            logger: logger,
-            buildJobs: jobsContinuation
-        )
         let versions = PythonFinder.sortedVersions(pythons.keys)
         logger.info(
             "serving \(layout.root)",
@@ -64,6 +57,14 @@ public enum Server {
         } catch {
             throw DaemonError.cannotStart("\(error)")
         }
+        let daemon = Daemon(
+            layout: layout,
+            settings: settings,
+            pythons: pythons,
+            interpreterVersions: await asking.value,
+            logger: logger,
+            buildJobs: jobsContinuation
+        )
 
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
