@@ -122,8 +122,6 @@ public struct EnvironmentBuilder: Sendable {
                 ? try await InterpreterStore(layout: layout).base(for: interpreter, log: log) : interpreter
             if let uv {
                 log.say("installer: uv (\(uv))")
-                // Resolving needs only the base interpreter, whose details uv has cached, so it runs while the
-                // environment is created; asking a brand-new venv's python would cost uv a fresh interpreter query.
                 let work = layout.building + "/" + key
                 try? FileManager.default.removeItem(atPath: work)
                 try WorkspaceFiles.makeDirectory(work)
@@ -144,47 +142,18 @@ public struct EnvironmentBuilder: Sendable {
                         log,
                         progress
                     )
-                    return try await register(
-                        order,
-                        path: path,
+                } else {
+                    try await resolveAndInstall(
+                        requirements,
+                        uv: uv,
+                        base: base,
+                        interpreter: interpreter,
+                        into: path,
+                        work: work,
                         settings: settings,
-                        started: started,
-                        log: log,
-                        progress: progress
-                    )
-                }
-                // The two run at once, so their tools' output interleaves; their timings follow, in step order.
-                log.say("step create and step resolve, at the same time")
-                progress.report(BuildProgress(.resolving))
-                async let created = step("create", log, alongside: true) {
-                    try await tool(uv, ["venv", "--python", base, "--no-project", "--quiet", path], log)
-                }
-                async let resolved = step("resolve", log, alongside: true) {
-                    try await tool(
-                        uv,
-                        [
-                            "pip", "compile", "--generate-hashes", "--python", interpreter, "--no-header", "--quiet",
-                            "--output-file", "requirements.lock",
-                        ] + sourceArguments(settings) + ["requirements.in"],
                         log,
-                        in: work
+                        progress
                     )
-                }
-                let (createTook, resolveTook) = try await (created, resolved)
-                log.say("step create took \(BuildLog.seconds(createTook))")
-                log.say("step resolve took \(BuildLog.seconds(resolveTook))")
-                try checkLock(at: work + "/requirements.lock", requirements: requirements)
-                try WorkspaceFiles.move(work, to: metadata)
-                let pins = Self.pins(inLock: WorkspaceFiles.readText(metadata + "/requirements.lock") ?? "")
-                try await step("install", log) {
-                    try await InstallWatch.around(environment: path, total: pins, log: log, reporter: progress) {
-                        try await tool(
-                            uv,
-                            ["pip", "sync", "--python", path + "/bin/python"] + sourceArguments(settings)
-                                + [metadata + "/requirements.lock"],
-                            log
-                        )
-                    }
                 }
             } else {
                 log.say("installer: uv was not found on this host; falling back to python -m venv and pip (slower)")
@@ -236,6 +205,56 @@ public struct EnvironmentBuilder: Sendable {
             )
         } catch {
             return .failed("build \(order.build) failed: \(error); see logs/build-\(order.build).log")
+        }
+    }
+
+    /// With uv: the environment is created while the lock is resolved, then exactly the lock is installed.
+    private func resolveAndInstall(
+        _ requirements: [String],
+        uv: String,
+        base: String,
+        interpreter: String,
+        into path: String,
+        work: String,
+        settings: WorkspaceSettings,
+        _ log: BuildLog,
+        _ progress: BuildProgressReporter
+    ) async throws {
+        let metadata = path + "/" + BuiltEnvironment.metadataFolder
+        // Resolving needs only the base interpreter, whose details uv has cached, so it runs while the environment
+        // is created; asking a brand-new venv's python would cost uv a fresh interpreter query. The two run at once,
+        // so their tools' output interleaves; their timings follow, in step order.
+        log.say("step create and step resolve, at the same time")
+        progress.report(BuildProgress(.resolving))
+        async let created = step("create", log, alongside: true) {
+            try await tool(uv, ["venv", "--python", base, "--no-project", "--quiet", path], log)
+        }
+        async let resolved = step("resolve", log, alongside: true) {
+            try await tool(
+                uv,
+                [
+                    "pip", "compile", "--generate-hashes", "--python", interpreter, "--no-header", "--quiet",
+                    "--output-file", "requirements.lock",
+                ] + sourceArguments(settings) + ["requirements.in"],
+                log,
+                in: work
+            )
+        }
+        let (createTook, resolveTook) = try await (created, resolved)
+        log.say("step create took \(BuildLog.seconds(createTook))")
+        log.say("step resolve took \(BuildLog.seconds(resolveTook))")
+        try checkLock(at: work + "/requirements.lock", requirements: requirements)
+        try WorkspaceFiles.move(work, to: metadata)
+        let pins = Self.pins(inLock: WorkspaceFiles.readText(metadata + "/requirements.lock") ?? "")
+        try await step("install", log) {
+            try await InstallWatch.around(environment: path, total: pins, log: log, reporter: progress) {
+                try await tool(
+                    uv,
+                    ["pip", "sync", "--python", path + "/bin/python"] + sourceArguments(settings)
+                        + [metadata + "/requirements.lock"],
+                    log
+                )
+            }
         }
     }
 
