@@ -8,7 +8,8 @@ struct Build: ParsableCommand {
         abstract: "Ask for a build of a saved environment, or retry a failed one, without editing its spec.",
         discussion: """
             Drops a request file in .kiln/requests/, so it works from any host that sees the workspace. With \
-            --from-lock, the build installs exactly the saved copy's requirements.lock (pins and hashes), resolving \
+            --from-lock, the build installs exactly the copy's requirements.lock (pins and hashes; a draft goes back \
+            to saved/ for it), resolving \
             nothing: the same environment as the build that wrote that lock, here or on another host, months later. \
             With --wait, follows the build it asked for to its end (a progress line on a terminal, one line per \
             phase otherwise) and exits with its result.
@@ -17,13 +18,23 @@ struct Build: ParsableCommand {
 
     @OptionGroup var options: WorkspaceOptions
     @Argument var name: String
-    @Flag(help: "Install exactly saved/NAME/requirements.lock instead of resolving the spec anew.")
+    @Flag(
+        help: "Install exactly NAME's requirements.lock (in saved/, or in draft/) instead of resolving the spec anew."
+    )
     var fromLock = false
     @OptionGroup var waiting: WaitOptions
 
     func run() throws {
         let layout = try options.layout()
-        let saved = try copy(name, in: .saved, of: layout, action: "build")
+        // A draft can be rebuilt from its lock too: the daemon moves it back to saved/ first.
+        let all = try copies(of: name, in: layout)
+        let inSaved = all.contains { $0.location == CopyLocation(.saved, name) }
+        let saved: EnvironmentCopy
+        if fromLock, !inSaved, let draft = all.first(where: { $0.location == CopyLocation(.draft, name) }) {
+            saved = draft
+        } else {
+            saved = try copy(name, in: .saved, of: layout, action: "build")
+        }
         if let status = saved.status, status.state == .invalid {
             throw CLIError.refused("'\(name)' is invalid: \(status.message)")
         }

@@ -162,6 +162,29 @@ struct BuildInputsTests {
         #expect(ws.stop() == 0)
     }
 
+    /// With `on_save = "build"` a new spec is resolved and built at once; `--from-lock` on the draft that came of it
+    /// sends it back to saved/ and builds it from the lock put beside it.
+    @Test func fromLockRebuildsADraft() async throws {
+        let ws = try TestWorkspace()
+        try ws.start()
+        try await ws.waitForLog("watching")
+        try ws.save("saved/pinned", reportSpec)
+        let resolved = try await ws.waitForState("draft/pinned", .ready)
+        try lock(ws, "draft/pinned", greet: "1.0.0")
+        let asked = ws.kilnCommand("build", "pinned", "--from-lock", "--wait")
+        #expect(asked.status == 0, "\(asked.output)")
+        let rebuilt = try #require(ws.status("draft/pinned"))
+        #expect(rebuilt.state == .ready && rebuilt.build == 2, "\(rebuilt)")
+        #expect(rebuilt.environment != resolved.environment)
+        let ran = TestWorkspace.run(
+            try #require(rebuilt.python),
+            ["-c", "import kiln_demo_greet; print(kiln_demo_greet.greet())"]
+        )
+        #expect(ran.output.contains("hello from kiln-demo-greet 1.0.0"), "\(ran.output)")
+        #expect(!ws.exists(".kiln/requests/pinned"))
+        #expect(ws.stop() == 0)
+    }
+
     @Test func aLockThatDoesNotMeetTheSpecFails() async throws {
         let ws = try TestWorkspace(settings: "on_save = \"wait\"")
         try ws.start()

@@ -416,6 +416,59 @@ struct TransitionTableTests {
             ),
             Row(
                 rule: 2,
+                title: "kiln build --from-lock while the spec's resolving build runs: that build gives way",
+                copies: [G.copy(saved, status: building1)],
+                context: {
+                    var context = G.context(requested: true, fromLock: G.lock)
+                    context.activeBuild = ActiveBuild(specSHA256: G.goodHash, build: 1, started: true)
+                    return context
+                }(),
+                expected: {
+                    var order = G.order(build: 2)
+                    order.lock = G.lock
+                    order.inputs.lockSHA256 = SHA256Hex.of(G.lock)
+                    let queued = G.status(
+                        .saved,
+                        .queued,
+                        build: 2,
+                        "waiting for a build slot; the log will be logs/build-2.log"
+                    )
+                    return [
+                        .cancelBuild(name: name),
+                        .writeStatus(saved, queued),
+                        G.record(saved, saved, .queued, G.goodHash, queued.message),
+                        .queueBuild(order),
+                        .consumeBuildRequest(name: name),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 2,
+                title: "kiln build --from-lock of a draft: back to saved/, the request kept for it",
+                copies: [G.copy(draft, status: ready)],
+                context: G.context(built: [G.goodKey: G.goodBuild], requested: true, fromLock: .some(nil)),
+                expected: {
+                    let message =
+                        "`kiln build churn --from-lock`: moved to saved/ to be built from its requirements.lock"
+                    return [
+                        .move(from: draft, to: saved),
+                        .writeStatus(
+                            saved,
+                            Status(
+                                stage: .saved,
+                                state: .queued,
+                                specSHA256: G.goodHash,
+                                build: 1,
+                                updated: G.now,
+                                message: message
+                            )
+                        ),
+                        G.record(draft, saved, .queued, G.goodHash, message),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 2,
                 title: "kiln build --from-lock without a lock fails, saying what to do",
                 copies: [G.copy(saved, status: G.status(.saved, .failed, build: 1, "failed"))],
                 context: G.context(requested: true, fromLock: .some(nil)),

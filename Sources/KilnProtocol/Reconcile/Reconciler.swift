@@ -34,6 +34,11 @@ struct Decision {
         case .builtSpecRetitled(let copy): keepRetitled(copy)
         case .buildLost(let copy):
             sendToSaved(copy, message: "its built environment is gone from the store, so it is built again in saved/")
+        case .lockRebuildRequested(let copy):
+            sendToSaved(
+                copy,
+                message: "`kiln build \(name) --from-lock`: moved to saved/ to be built from its requirements.lock"
+            )
         case .submitted(let copy): submit(copy)
         case .approved(let copy): approve(copy)
         case .approvedOverPublished(let copy): approveOverPublished(copy)

@@ -56,7 +56,8 @@ enum SaveSituation: Equatable {
             lock = saved
         }
         let inputs = context.inputs(for: spec, lock: lock)
-        let active = context.activeBuild.flatMap { $0.specSHA256 == hash ? $0 : nil }
+        // A build of this spec that resolves is not what `--from-lock` asked for: it is cancelled for the lock's.
+        let active = context.activeBuild.flatMap { $0.specSHA256 == hash && (lock == nil || $0.fromLock) ? $0 : nil }
         // Running, or waiting to install a lock: a resolved build in the store is no substitute for the lock asked for.
         if let active, active.started || active.fromLock { return .building(active) }
         // Checked before a queued build: another name with the same inputs may have built it meanwhile, and then the

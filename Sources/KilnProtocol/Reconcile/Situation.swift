@@ -16,6 +16,8 @@ public enum Situation: Sendable, Equatable {
     case builtSpecRetitled(EnvironmentCopy)
     /// A built copy whose environment is gone from the store (removed by hand): it must be built again.
     case buildLost(EnvironmentCopy)
+    /// † Rule 2: `kiln build --from-lock` for a draft: it goes back to saved/, lock and all, to be built from the lock.
+    case lockRebuildRequested(EnvironmentCopy)
     /// Rule 4: `draft/<name>` moved to `pending/`, built and unchanged.
     case submitted(EnvironmentCopy)
     /// Rule 5: `pending/<name>` moved to `published/`, where no version was.
@@ -75,7 +77,9 @@ public enum Situation: Sendable, Equatable {
         {
             situations.append(.publishedSpecEdited(published, versionInProgress: keeper != nil))
         }
-        if context.buildRequested, keeper?.location.stage != .saved {
+        // A draft asked to be rebuilt from its lock keeps the request: it is answered once the copy is in saved/.
+        let rebuildingDraft = context.buildRequest == .fromLock && keeper?.location.stage == .draft
+        if context.buildRequested, keeper?.location.stage != .saved, !rebuildingDraft {
             situations.append(.requestWithoutSave)
         }
         if let kernel = classifyKernelspec(name: name, copies: copies, context: context) {
@@ -123,6 +127,7 @@ public enum Situation: Sendable, Equatable {
         guard copy.location.stage != .saved, let status = copy.status, let approved = status.specSHA256 else {
             return .saved(copy)
         }
+        if context.buildRequest == .fromLock, copy.location.stage == .draft { return .lockRebuildRequested(copy) }
         let build = context.build(namedBy: status)
         if copy.specSHA256 != approved {
             if copy.location.stage == .draft, let build, rebuildsTo(copy, build.key, context: context) {
