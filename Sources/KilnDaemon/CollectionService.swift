@@ -52,7 +52,7 @@ actor CollectionRunner {
     }
 
     func collect(keep: Duration) async {
-        logger.info("collecting what nothing refers to", metadata: ["keep": "\(keep)"])
+        logger.info("collecting what nothing refers to", metadata: ["keep": "\(DurationText.text(keep))"])
         do {
             let report = try await collector.run(keep: keep, dryRun: false, now: Date())
             for line in report.lines { logger.info("collection: \(line)") }

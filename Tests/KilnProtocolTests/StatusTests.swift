@@ -160,6 +160,14 @@ struct WorkspaceSettingsTests {
         #expect(DurationText.parse(text) == .milliseconds(ms))
     }
 
+    @Test func durationsAreWrittenInTheirLargestUnit() {
+        #expect(DurationText.text(.seconds(14 * 86_400)) == "14d")
+        #expect(DurationText.text(.seconds(90)) == "90s")
+        #expect(DurationText.text(.milliseconds(200)) == "200ms")
+        #expect(DurationText.text(.seconds(1800)) == "30m")
+        #expect(DurationText.text(.zero) == "0s")
+    }
+
     @Test(arguments: ["14", "d", "-1d", "14days", "two weeks", "1w"])
     func notDurations(_ text: String) {
         #expect(DurationText.parse(text) == nil)

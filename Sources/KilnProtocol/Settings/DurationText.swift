@@ -10,4 +10,17 @@ public enum DurationText {
         }
         return nil
     }
+
+    /// A duration as `workspace.toml` would write it, in the largest unit that divides it (`"14d"`, `"30s"`,
+    /// `"200ms"`), for logs and messages.
+    public static func text(_ duration: Duration) -> String {
+        let parts = duration.components
+        let ms = parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
+        if ms == 0 { return "0s" }
+        for (suffix, unit) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
+        where ms % unit == 0 {
+            return "\(ms / unit)\(suffix)"
+        }
+        return "\(ms)ms"
+    }
 }
