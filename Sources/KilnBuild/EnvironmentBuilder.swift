@@ -131,29 +131,18 @@ public struct EnvironmentBuilder: Sendable {
                     requirements.joined(separator: "\n") + "\n"
                 )
                 try WorkspaceFiles.writeAtomically(work + "/inputs.toml", order.inputs.rendered)
+                let target = UVTarget(
+                    uv: uv,
+                    base: base,
+                    interpreter: interpreter,
+                    path: path,
+                    work: work,
+                    settings: settings
+                )
                 if let lock = order.lock {
-                    try await installLock(
-                        lock,
-                        uv: uv,
-                        base: base,
-                        into: path,
-                        work: work,
-                        settings: settings,
-                        log,
-                        progress
-                    )
+                    try await installLock(lock, into: target, log, progress)
                 } else {
-                    try await resolveAndInstall(
-                        requirements,
-                        uv: uv,
-                        base: base,
-                        interpreter: interpreter,
-                        into: path,
-                        work: work,
-                        settings: settings,
-                        log,
-                        progress
-                    )
+                    try await resolveAndInstall(requirements, into: target, log, progress)
                 }
             } else {
                 log.say("installer: uv was not found on this host; falling back to python -m venv and pip (slower)")
@@ -211,15 +200,12 @@ public struct EnvironmentBuilder: Sendable {
     /// With uv: the environment is created while the lock is resolved, then exactly the lock is installed.
     private func resolveAndInstall(
         _ requirements: [String],
-        uv: String,
-        base: String,
-        interpreter: String,
-        into path: String,
-        work: String,
-        settings: WorkspaceSettings,
+        into target: UVTarget,
         _ log: BuildLog,
         _ progress: BuildProgressReporter
     ) async throws {
+        let (uv, base, interpreter, path, work) = (target.uv, target.base, target.interpreter, target.path, target.work)
+        let settings = target.settings
         let metadata = path + "/" + BuiltEnvironment.metadataFolder
         // Resolving needs only the base interpreter, whose details uv has cached, so it runs while the environment
         // is created; asking a brand-new venv's python would cost uv a fresh interpreter query. The two run at once,
@@ -258,18 +244,26 @@ public struct EnvironmentBuilder: Sendable {
         }
     }
 
+    /// Where a build with uv installs: the tool, the interpreter the environment is made from and the one resolving
+    /// reads, the environment, its scratch folder, and the workspace's package sources.
+    private struct UVTarget {
+        var uv: String
+        var base: String
+        var interpreter: String
+        var path: String
+        var work: String
+        var settings: WorkspaceSettings
+    }
+
     /// `kiln build --from-lock` with uv: the environment gets exactly the lock's files, checked by hash, and then
     /// the spec's requirements must already be met by them, with no index to fetch anything else from.
     private func installLock(
         _ lock: [UInt8],
-        uv: String,
-        base: String,
-        into path: String,
-        work: String,
-        settings: WorkspaceSettings,
+        into target: UVTarget,
         _ log: BuildLog,
         _ progress: BuildProgressReporter
     ) async throws {
+        let (uv, base, path, work, settings) = (target.uv, target.base, target.path, target.work, target.settings)
         let metadata = path + "/" + BuiltEnvironment.metadataFolder
         try WorkspaceFiles.writeAtomically(work + "/requirements.lock", lock)
         log.say("installing requirements.lock as it is (--from-lock): nothing is resolved")

@@ -396,23 +396,7 @@ struct TransitionTableTests {
                 title: "kiln build --from-lock queues a build that installs the saved lock",
                 copies: [G.copy(saved, status: G.status(.saved, .failed, build: 1, "failed"))],
                 context: G.context(requested: true, fromLock: G.lock),
-                expected: {
-                    var order = G.order(build: 2)
-                    order.lock = G.lock
-                    order.inputs.lockSHA256 = SHA256Hex.of(G.lock)
-                    let queued = G.status(
-                        .saved,
-                        .queued,
-                        build: 2,
-                        "waiting for a build slot; the log will be logs/build-2.log"
-                    )
-                    return [
-                        .writeStatus(saved, queued),
-                        G.record(saved, saved, .queued, G.goodHash, queued.message),
-                        .queueBuild(order),
-                        .consumeBuildRequest(name: name),
-                    ]
-                }()
+                expected: G.queuedFromLock(build: 2) + [.consumeBuildRequest(name: name)]
             ),
             Row(
                 rule: 2,
@@ -423,24 +407,7 @@ struct TransitionTableTests {
                     context.activeBuild = ActiveBuild(specSHA256: G.goodHash, build: 1, started: true)
                     return context
                 }(),
-                expected: {
-                    var order = G.order(build: 2)
-                    order.lock = G.lock
-                    order.inputs.lockSHA256 = SHA256Hex.of(G.lock)
-                    let queued = G.status(
-                        .saved,
-                        .queued,
-                        build: 2,
-                        "waiting for a build slot; the log will be logs/build-2.log"
-                    )
-                    return [
-                        .cancelBuild(name: name),
-                        .writeStatus(saved, queued),
-                        G.record(saved, saved, .queued, G.goodHash, queued.message),
-                        .queueBuild(order),
-                        .consumeBuildRequest(name: name),
-                    ]
-                }()
+                expected: [.cancelBuild(name: name)] + G.queuedFromLock(build: 2) + [.consumeBuildRequest(name: name)]
             ),
             Row(
                 rule: 2,
@@ -819,6 +786,25 @@ enum Golden {
     static let editedKey = BuildInputs(spec: editedSpec, settings: WorkspaceSettings(), pythonVersion: nil).key
     static let goodBuild = built(goodKey)
     static let editedBuild = built(editedKey)
+
+    /// A saved copy queued to install `lock` as it is (`kiln build --from-lock`): its status, journal and order.
+    static func queuedFromLock(build: Int) -> [Action] {
+        var order = order(build: build)
+        order.lock = lock
+        order.inputs.lockSHA256 = SHA256Hex.of(lock)
+        let saved = CopyLocation(.saved, name)
+        let queued = status(
+            .saved,
+            .queued,
+            build: build,
+            "waiting for a build slot; the log will be logs/build-\(build).log"
+        )
+        return [
+            .writeStatus(saved, queued),
+            record(saved, saved, .queued, goodHash, queued.message),
+            .queueBuild(order),
+        ]
+    }
 
     static func order(build: Int, edited: Bool = false) -> BuildOrder {
         let spec = edited ? editedSpec : goodSpec
