@@ -874,6 +874,7 @@ enum Golden {
             build: 1,
             environment: env.path,
             python: env.python,
+            approved: state == .published ? now : nil,
             updated: now,
             message: message
         )
@@ -949,6 +950,7 @@ enum Golden {
         switch action {
         case .writeStatus(let location, var status):
             status.updated = earlier
+            if status.approved != nil { status.approved = earlier }
             return .writeStatus(location, status)
         case .record(var entry):
             entry.time = earlier

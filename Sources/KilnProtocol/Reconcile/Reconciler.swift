@@ -279,6 +279,7 @@ struct Decision {
             build: copy.status?.build,
             environment: copy.status?.environment,
             python: copy.status?.python,
+            approved: context.now,
             updated: context.now,
             message: message
         )
@@ -334,6 +335,7 @@ struct Decision {
                 build: status.build,
                 environment: status.environment,
                 python: status.python,
+                approved: status.approved,
                 updated: context.now,
                 message: "moved back: \(why)"
             )

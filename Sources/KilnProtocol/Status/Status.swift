@@ -15,6 +15,9 @@ public struct Status: Sendable, Equatable {
     public var python: String?
     /// † What a `building` build is doing now; nil in every other state, and before the builder has said.
     public var phase: BuildProgress.Phase?
+    /// † When an admin approved this version: set once, at approval, and kept while it is published or archived (a
+    /// rollback brings it back with its own date). `updated` cannot say it: a status is rewritten for other reasons.
+    public var approved: Date?
     /// When the daemon wrote it. No default: a decision takes the time from its context, never from the clock.
     public var updated: Date
     public var message: String
@@ -27,6 +30,7 @@ public struct Status: Sendable, Equatable {
         environment: String? = nil,
         python: String? = nil,
         phase: BuildProgress.Phase? = nil,
+        approved: Date? = nil,
         updated: Date,
         message: String = ""
     ) {
@@ -37,6 +41,7 @@ public struct Status: Sendable, Equatable {
         self.environment = environment
         self.python = python
         self.phase = phase
+        self.approved = approved
         self.updated = updated
         self.message = message
     }
@@ -57,6 +62,7 @@ public struct Status: Sendable, Equatable {
         if let environment { out += "environment = \(TOMLText.quote(environment))\n" }
         if let python { out += "python = \(TOMLText.quote(python))\n" }
         if let phase { out += "phase = \(TOMLText.quote(phase.rawValue))\n" }
+        if let approved { out += "approved = \(TOMLText.dateTime(approved))\n" }
         out += "updated = \(TOMLText.dateTime(updated))\n"
         out += "message = \(TOMLText.quote(message))\n"
         return out
@@ -78,6 +84,7 @@ public struct Status: Sendable, Equatable {
         // A phase this version does not know (a newer daemon's) is no reason to distrust the rest.
         phase = table["phase"]?.string.flatMap(BuildProgress.Phase.init(rawValue:))
         message = table["message"]?.string ?? ""
+        approved = table["approved"]?.dateTime?.fDate
         if let dt = table["updated"]?.dateTime, let date = dt.fDate {
             updated = date
         } else {
