@@ -47,8 +47,14 @@ extension Daemon {
                 if WorkspaceFiles.kind(layout.scratch(name)) != .missing {
                     try archive(layout.scratch(name), name: name, at: time)
                 }
-            case .consumeBuildRequest(let name):
+            case .consumeBuildRequest(let name), .consumeRollbackRequest(let name):
                 unlink(layout.request(name))
+            case .moveArchivedToScratch(let name, let version):
+                guard let archived = ArchivedVersions(layout: layout, name: name).version(named: version) else {
+                    throw FileError("find", layout.archive + "/" + name + "/" + version)
+                }
+                try WorkspaceFiles.makeDirectory(layout.scratch)
+                try WorkspaceFiles.move(archived.path, to: layout.scratch(name))
             case .writeKernelspec(let name, let bytes):
                 try WorkspaceFiles.makeDirectory(layout.kernel(name))
                 try WorkspaceFiles.writeAtomically(layout.kernelJSON(name), bytes)

@@ -222,8 +222,11 @@ public actor Daemon {
             interpreterVersions: interpreterVersions,
             now: Date()
         )
-        let request = readRequest(name)
-        context.buildRequest = request
+        switch readRequest(name) {
+        case .build(let request): context.buildRequest = request
+        case .rollback(let request): context.rollbackRequest = request
+        case nil: break
+        }
         // Only a saved copy's lock is ever installed as it is, or looked up in the store.
         if copies.contains(where: { $0.location == CopyLocation(.saved, name) }),
             case .success(let bytes) = WorkspaceFiles.readFile(
@@ -282,11 +285,32 @@ public actor Daemon {
         return context
     }
 
-    /// What `kiln build` asked for in `.kiln/requests/<name>`, if anything: `from_lock = true` installs the saved
-    /// copy's lock as it is. A request file a person wrote by hand with anything else asks for a plain build.
-    func readRequest(_ name: String) -> BuildRequest? {
-        guard WorkspaceFiles.kind(layout.request(name)) == .file else { return nil }
-        let text = WorkspaceFiles.readText(layout.request(name), limit: 4096) ?? ""
-        return BuildRequestFile.fromLock(text) ? .fromLock : .resolve
+    enum Request {
+        case build(BuildRequest)
+        case rollback(RollbackRequest)
+    }
+
+    /// What `kiln build` or `kiln rollback` asked for in `.kiln/requests/<name>`, if anything: `from_lock = true`
+    /// installs the saved copy's lock as it is; `rollback_to` names an archived version. A request file a person
+    /// wrote by hand with anything else asks for a plain build.
+    func readRequest(_ name: String) -> Request? {
+        let path = layout.request(name)
+        guard WorkspaceFiles.kind(path) == .file else { return nil }
+        let text = WorkspaceFiles.readText(path, limit: 4096) ?? ""
+        guard let rollback = RollbackRequestFile.parse(text) else {
+            return .build(BuildRequestFile.fromLock(text) ? .fromLock : .resolve)
+        }
+        // The file's owner asked, whatever it says inside; an admin is whoever may write published/.
+        let owner = FileOwner.uid(of: path)
+        let version = ArchivedVersions(layout: layout, name: name).version(named: rollback.version)
+        return .rollback(
+            RollbackRequest(
+                version: rollback.version,
+                specSHA256: rollback.specSHA256,
+                requestedBy: owner.map(FileOwner.userName) ?? "someone",
+                mayPublish: owner.map { FileOwner.mayWrite(layout.folder(.published), uid: $0) } ?? false,
+                target: version?.status
+            )
+        )
     }
 }

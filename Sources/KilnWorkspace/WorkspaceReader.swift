@@ -76,7 +76,8 @@ public struct WorkspaceReader: Sendable {
         let status = WorkspaceFiles.readText(path + "/status").flatMap(Status.init(parsing:))
         return InterruptedReplacement(
             incoming: status?.stage == .pending,
-            publishedExists: WorkspaceFiles.kind(layout.directory(CopyLocation(.published, name))) == .directory
+            publishedExists: WorkspaceFiles.kind(layout.directory(CopyLocation(.published, name))) == .directory,
+            specSHA256: status?.specSHA256
         )
     }
 

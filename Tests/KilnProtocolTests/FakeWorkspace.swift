@@ -22,7 +22,13 @@ struct FakeWorkspace {
     var journal: [JournalEntry] = []
     var locks: Set<CopyLocation> = []
     var archived: [EnvironmentCopy] = []
+    /// The folder name of each of `archived`, in the same order.
+    var archivedLabels: [String] = []
+    /// A `kiln rollback` request: the archived version's label, and whether its owner may write published/.
+    var rollback: (version: String, mayPublish: Bool)?
     var editedBeside: [UInt8]?
+    /// The spec each archive label held when it was archived: what a rollback request names.
+    var rollbackSpecs: [String: String] = [:]
     /// `.kiln/specs/`: the hashes of approved specs kept.
     var keptSpecs: Set<String> = []
     /// `.kiln/jupyter/kernels/<name>/kernel.json`.
@@ -107,10 +113,21 @@ struct FakeWorkspace {
             interruptedReplacement: scratch.map {
                 InterruptedReplacement(
                     incoming: $0.status?.stage == .pending,
-                    publishedExists: copies[CopyLocation(.published, name)] != nil
+                    publishedExists: copies[CopyLocation(.published, name)] != nil,
+                    specSHA256: $0.status?.specSHA256
                 )
             },
             buildRequest: requested ? .resolve : nil,
+            rollbackRequest: rollback.map { request in
+                let target = archivedLabels.firstIndex(of: request.version).map { archived[$0] }
+                return RollbackRequest(
+                    version: request.version,
+                    specSHA256: rollbackSpecs[request.version] ?? "",
+                    requestedBy: "ada",
+                    mayPublish: request.mayPublish,
+                    target: target?.status
+                )
+            },
             wasKnown: wasKnown,
             kernelspec: kernelspec,
             publishedHasIPykernel: copies[CopyLocation(.published, name)]?.status.map {
@@ -167,10 +184,21 @@ struct FakeWorkspace {
             copies[top] = incoming
             scratch = nil
         case .archiveScratch:
-            if let old = scratch { archived.append(old) }
+            if let old = scratch {
+                archived.append(old)
+                archivedLabels.append("v\(archivedLabels.count + 1)-\(old.specSHA256?.prefix(12) ?? "")")
+                rollbackSpecs[archivedLabels.last!] = old.status?.specSHA256
+            }
             scratch = nil
+        case .moveArchivedToScratch(_, let version):
+            precondition(scratch == nil, "the scratch place is taken")
+            let index = archivedLabels.firstIndex(of: version)!
+            scratch = archived.remove(at: index)
+            archivedLabels.remove(at: index)
         case .consumeBuildRequest:
             requested = false
+        case .consumeRollbackRequest:
+            rollback = nil
         case .writeKernelspec(_, let bytes):
             kernelspec = bytes
         case .removeKernelspec:

@@ -507,6 +507,75 @@ struct TransitionTableTests {
                 context: G.context(replacement: InterruptedReplacement(incoming: false, publishedExists: true)),
                 expected: [.archiveScratch(name: name, at: G.now)]
             ),
+            // † Rule 5: kiln rollback.
+            Row(
+                rule: 5,
+                title: "a rollback swaps the archived version in and archives the published one",
+                copies: [
+                    G.copy(published, spec: G.edited, status: G.builtStatus(.published, .published, "", G.editedHash))
+                ],
+                context: G.context(
+                    built: [G.goodKey: G.goodBuild, G.editedKey: G.editedBuild],
+                    rollback: G.rollback(mayPublish: true)
+                ),
+                expected: {
+                    let message =
+                        "rolled back by ada to the version approved 2027-01-15T08:00:00Z (spec \(G.goodHash.prefix(12))); "
+                        + "the version it replaced is kept in .kiln/archive/churn/ (`kiln versions churn`)"
+                    return [
+                        .moveArchivedToScratch(name: name, version: G.archiveLabel),
+                        .swapScratchWithPublished(name: name),
+                        .archiveScratch(name: name, at: G.now),
+                        .writeStatus(published, G.builtStatus(.published, .published, message)),
+                        .record(
+                            JournalEntry(
+                                time: G.now,
+                                name: name,
+                                from: ".kiln/archive/churn/\(G.archiveLabel)",
+                                to: published.description,
+                                state: "published",
+                                spec: G.goodHash,
+                                message: message
+                            )
+                        ),
+                        .consumeRollbackRequest(name: name),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 5,
+                title: "a rollback asked for by someone who may not write published/ is refused",
+                copies: [
+                    G.copy(published, spec: G.edited, status: G.builtStatus(.published, .published, "", G.editedHash))
+                ],
+                context: G.context(
+                    built: [G.goodKey: G.goodBuild, G.editedKey: G.editedBuild],
+                    rollback: G.rollback(mayPublish: false)
+                ),
+                expected: [
+                    G.record(
+                        published,
+                        published,
+                        .published,
+                        G.editedHash,
+                        "rollback to .kiln/archive/churn/\(G.archiveLabel) refused: ada may not write published/, and "
+                            + "only those who may (the workspace's admins) roll back"
+                    ),
+                    .consumeRollbackRequest(name: name),
+                ]
+            ),
+            Row(
+                rule: 5,
+                title: "a rollback interrupted after its first step: the archived version is on its way in",
+                copies: [
+                    G.copy(published, spec: G.edited, status: G.builtStatus(.published, .published, "", G.editedHash))
+                ],
+                context: G.context(
+                    replacement: InterruptedReplacement(incoming: false, publishedExists: true, specSHA256: G.goodHash),
+                    rollback: G.rollback(mayPublish: true)
+                ),
+                expected: [.swapScratchWithPublished(name: name), .archiveScratch(name: name, at: G.now)]
+            ),
             // † Notebooks: the workspace's kernelspec follows the published version.
             Row(
                 rule: 5,
@@ -892,7 +961,8 @@ enum Golden {
         ipykernel: Bool = false,
         kernelspec: [UInt8]? = nil,
         blocked: [String] = [],
-        fromLock: [UInt8]?? = .none
+        fromLock: [UInt8]?? = .none,
+        rollback: RollbackRequest? = nil
     ) -> ReconcileContext {
         var settings = WorkspaceSettings()
         settings.onSave = onSave
@@ -906,11 +976,25 @@ enum Golden {
             approvedSpec: approvedSpec,
             interruptedReplacement: replacement,
             buildRequest: requested ? (fromLock == .none ? .resolve : .fromLock) : nil,
+            rollbackRequest: rollback,
             savedLock: fromLock ?? nil,
             wasKnown: known,
             kernelspec: kernelspec,
             publishedHasIPykernel: ipykernel,
             now: now
+        )
+    }
+
+    static let archiveLabel = "2027-01-14T080000Z-" + goodHash.prefix(12)
+
+    /// `kiln rollback churn` to the golden spec's version, kept in the archive.
+    static func rollback(mayPublish: Bool) -> RollbackRequest {
+        RollbackRequest(
+            version: archiveLabel,
+            specSHA256: goodHash,
+            requestedBy: "ada",
+            mayPublish: mayPublish,
+            target: builtStatus(.published, .published, "approved")
         )
     }
 

@@ -26,10 +26,15 @@ public enum Action: Sendable, Equatable {
     case swapScratchWithPublished(name: String)
     /// Move `.kiln/tmp/<name>` to `published/<name>`, which does not exist.
     case moveScratchToPublished(name: String)
+    /// † Move the archived version `.kiln/archive/<name>/<version>` into `.kiln/tmp/<name>`: the first step of a
+    /// rollback, which then swaps it with the published version as an approval does.
+    case moveArchivedToScratch(name: String, version: String)
     /// Move `.kiln/tmp/<name>`, an old published version, into `.kiln/archive/<name>/`, labelled with the time.
     case archiveScratch(name: String, at: Date)
     /// Remove the `kiln build` request file of a name: it has been answered.
     case consumeBuildRequest(name: String)
+    /// † Remove the `kiln rollback` request file of a name: it has been carried out, or refused (the journal says so).
+    case consumeRollbackRequest(name: String)
     /// Write the workspace's kernelspec for a published environment, `.kiln/jupyter/kernels/<name>/kernel.json`.
     case writeKernelspec(name: String, [UInt8])
     /// Remove the workspace's kernelspec for a name (its folder, with `kernel.json`).

@@ -22,6 +22,8 @@ public struct ReconcileContext: Sendable, Equatable {
     public var interruptedReplacement: InterruptedReplacement?
     /// A `kiln build <name>` request is waiting.
     public var buildRequest: BuildRequest?
+    /// † A `kiln rollback <name>` request is waiting.
+    public var rollbackRequest: RollbackRequest?
     /// What is at `saved/<name>/requirements.lock`: a lock that came with the folder, or that `--from-lock` installs.
     public var savedLock: [UInt8]?
     /// The daemon had seen this name before: if it is gone, record the removal.
@@ -44,6 +46,7 @@ public struct ReconcileContext: Sendable, Equatable {
         approvedSpec: [UInt8]? = nil,
         interruptedReplacement: InterruptedReplacement? = nil,
         buildRequest: BuildRequest? = nil,
+        rollbackRequest: RollbackRequest? = nil,
         savedLock: [UInt8]? = nil,
         wasKnown: Bool = false,
         kernelspec: [UInt8]? = nil,
@@ -59,6 +62,7 @@ public struct ReconcileContext: Sendable, Equatable {
         self.approvedSpec = approvedSpec
         self.interruptedReplacement = interruptedReplacement
         self.buildRequest = buildRequest
+        self.rollbackRequest = rollbackRequest
         self.savedLock = savedLock
         self.wasKnown = wasKnown
         self.kernelspec = kernelspec
@@ -89,6 +93,10 @@ extension ReconcileContext {
     /// its status names (an edit that may leave the inputs as they were). A settled built copy costs no parse.
     public func storeKeys(for copies: [EnvironmentCopy]) -> Set<String> {
         var keys = Set<String>()
+        // A rollback's target must still have its build.
+        if let environment = rollbackRequest?.target?.environment {
+            keys.insert(BuildInputs.key(ofEnvironment: environment))
+        }
         for copy in copies {
             if let environment = copy.status?.environment { keys.insert(BuildInputs.key(ofEnvironment: environment)) }
             guard copy.location.stage == .saved || copy.specSHA256 != copy.status?.specSHA256,
@@ -149,16 +157,20 @@ public struct BuildFailure: Sendable, Equatable {
     }
 }
 
-/// What sits in `.kiln/tmp/<name>` after a crash during an approval over a published version.
+/// What sits in `.kiln/tmp/<name>` after a crash during an approval over a published version, or a rollback.
 public struct InterruptedReplacement: Sendable, Equatable {
     /// The directory there is the new version on its way in (its status still says pending); otherwise it is the
-    /// old version on its way to the archive.
+    /// old version on its way to the archive, or a rollback's target (see `specSHA256`).
     public var incoming: Bool
     /// `published/<name>` exists.
     public var publishedExists: Bool
+    /// The spec its status names: a rollback's target on its way in has a published status like an outgoing
+    /// version, and is told apart by being the spec the rollback request names.
+    public var specSHA256: String?
 
-    public init(incoming: Bool, publishedExists: Bool) {
+    public init(incoming: Bool, publishedExists: Bool, specSHA256: String? = nil) {
         self.incoming = incoming
         self.publishedExists = publishedExists
+        self.specSHA256 = specSHA256
     }
 }

@@ -42,6 +42,7 @@ struct Decision {
         case .submitted(let copy): submit(copy)
         case .approved(let copy): approve(copy)
         case .approvedOverPublished(let copy): approveOverPublished(copy)
+        case .rollbackRequested(let request, let published): rollBack(to: request, replacing: published)
         case .rejected(let copy): reject(copy)
         case .movedAfterEdit(let copy, _):
             sendToSaved(
@@ -296,6 +297,72 @@ struct Decision {
         case (false, _):
             actions.append(.archiveScratch(name: name, at: context.now))
         }
+    }
+
+    /// † `kiln rollback`: the archived version takes `published/<name>` in the same swap an approval over a published
+    /// version makes, and the version it replaces goes to the archive. Refused, with the reason in the journal, when
+    /// the one who asked may not write `published/`, when the published version is not settled, or when the target
+    /// is gone or cannot be used.
+    mutating func rollBack(to request: RollbackRequest, replacing published: EnvironmentCopy?) {
+        defer { actions.append(.consumeRollbackRequest(name: name)) }
+        let location = CopyLocation(.published, name)
+        let archived = ".kiln/archive/\(name)/\(request.version)"
+        let refusal: String? =
+            if published == nil {
+                "there is no published version of '\(name)' to replace"
+            } else if !request.mayPublish {
+                "\(request.requestedBy) may not write published/, and only those who may (the workspace's admins) "
+                    + "roll back"
+            } else if published?.specSHA256 == request.specSHA256 {
+                nil
+            } else if published?.isSettled != true || published?.status?.state != .published
+                || published?.specSHA256 != published?.status?.specSHA256
+            {
+                "published/\(name) is changing (its spec or status does not match its approval); try again once the "
+                    + "daemon has settled it"
+            } else if request.target == nil {
+                "\(archived) does not exist (or has no status); `kiln versions \(name)` lists the archived versions"
+            } else if request.target?.specSHA256 != request.specSHA256 {
+                "\(archived) holds another spec than the one asked for; `kiln versions \(name)` lists the versions"
+            } else if context.build(namedBy: request.target) == nil {
+                "the built environment of \(archived) is gone from .kiln/envs/; it cannot be published again"
+            } else {
+                nil
+            }
+        guard let published, var current = published.status, refusal == nil else {
+            record(
+                from: location.description,
+                to: location.description,
+                state: published?.status?.state ?? .published,
+                spec: published?.specSHA256,
+                message: "rollback to \(archived) refused: \(refusal ?? "there is no published version")"
+            )
+            return
+        }
+        let approvedOn = request.target?.approved.map { " approved \(TOMLText.dateTime($0))" } ?? ""
+        let message =
+            "rolled back by \(request.requestedBy) to the version\(approvedOn) (spec \(request.specSHA256.prefix(12))); "
+            + "the version it replaced is kept in .kiln/archive/\(name)/ (`kiln versions \(name)`)"
+        if published.specSHA256 == request.specSHA256 {
+            // The swap happened (a crash came before the status, or the version was published already).
+            guard !current.message.hasPrefix("rolled back") else { return }
+            current.message = message
+            setStatus(published, current, journalMessage: message)
+            return
+        }
+        guard var restored = request.target, let built = context.build(namedBy: restored) else { return }
+        restored.stage = .published
+        restored.state = .published
+        restored.environment = built.path
+        restored.python = built.python
+        restored.phase = nil
+        restored.updated = context.now
+        restored.message = message
+        actions.append(.moveArchivedToScratch(name: name, version: request.version))
+        actions.append(.swapScratchWithPublished(name: name))
+        actions.append(.archiveScratch(name: name, at: context.now))
+        actions.append(.writeStatus(location, restored))
+        record(from: archived, to: location.description, state: .published, spec: request.specSHA256, message: message)
     }
 
     mutating func reject(_ copy: EnvironmentCopy) {

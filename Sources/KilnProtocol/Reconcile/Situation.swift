@@ -24,6 +24,9 @@ public enum Situation: Sendable, Equatable {
     case approved(EnvironmentCopy)
     /// Rule 5: `pending/<name>` moved into an existing `published/<name>/` (what plain `mv` does).
     case approvedOverPublished(EnvironmentCopy)
+    /// † Rule 5: `kiln rollback` asks for an archived version to be the published one again. `published` is the
+    /// version it would replace.
+    case rollbackRequested(RollbackRequest, published: EnvironmentCopy?)
     /// Rule 6: `pending/<name>` moved back to `draft/`.
     case rejected(EnvironmentCopy)
     /// Rules 4 to 6 with a spec edited on the way: the move cannot be accepted for a spec that was not built.
@@ -50,16 +53,30 @@ public enum Situation: Sendable, Equatable {
     /// Classifies every copy of `name`. Arrivals by a move come first and alone: each is one step, and the next look
     /// sees the result.
     public static func classify(name: String, copies all: [EnvironmentCopy], context: ReconcileContext) -> [Situation] {
-        if let replacement = context.interruptedReplacement { return [.replacementInterrupted(replacement)] }
+        if var replacement = context.interruptedReplacement {
+            if let rollback = context.rollbackRequest, replacement.specSHA256 == rollback.specSHA256 {
+                replacement.incoming = true
+            }
+            return [.replacementInterrupted(replacement)]
+        }
         // A directory that is a symbolic link is never followed, so nothing can be written inside it; it is left be.
         let copies = all.filter { !$0.isSymlink }
         if copies.isEmpty {
             var situations: [Situation] = context.wasKnown || context.activeBuild != nil ? [.removed] : []
             if context.kernelspec != nil { situations.append(.kernelspecOrphaned) }
+            if let rollback = context.rollbackRequest {
+                situations.append(.rollbackRequested(rollback, published: nil))
+            }
             return situations
         }
         if let arrival = copies.first(where: isArrival) {
             return [classifyArrival(arrival, context: context)]
+        }
+        // A rollback changes the published version: decided alone, once no move is waiting.
+        if let rollback = context.rollbackRequest {
+            return [
+                .rollbackRequested(rollback, published: copies.first { $0.location == CopyLocation(.published, name) })
+            ]
         }
         var situations: [Situation] = []
         let inProgress = copies.filter { $0.location.stage.isInProgress }
