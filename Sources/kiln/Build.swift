@@ -48,6 +48,15 @@ struct Build: ParsableCommand {
             }
             if let problem = LockFile.problem(bytes, path: lockPath) { throw CLIError.refused(problem) }
         }
+        // One request file a name: a rollback waiting for the daemon is not replaced by a build request.
+        if let waiting = WorkspaceFiles.readText(layout.request(name), limit: 4096),
+            RollbackRequestFile.parse(waiting) != nil
+        {
+            throw CLIError.refused(
+                "a rollback of '\(name)' is waiting for the daemon in \(layout.request(name)); ask for the build once "
+                    + "it is answered"
+            )
+        }
         try WorkspaceFiles.makeDirectory(layout.requests)
         try WorkspaceFiles.writeAtomically(
             layout.request(name),

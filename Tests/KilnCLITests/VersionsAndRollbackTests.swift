@@ -72,6 +72,11 @@ struct VersionsAndRollbackTests {
         #expect(RollbackRequestFile.parse(request)?.specSHA256 == archivedSpec)
         let again = await ws.kiln("rollback", "ml")
         #expect(again.status == 1 && again.stderr.contains("already waiting"), "\(again)")
+        // A build request for the same name does not replace it.
+        try ws.spec("saved/ml", libraries: ["pandas==2.2.4"])
+        let build = await ws.kiln("build", "ml")
+        #expect(build.status == 1 && build.stderr.contains("a rollback of 'ml' is waiting"), "\(build)")
+        #expect(RollbackRequestFile.parse(ws.read(".kiln/requests/ml") ?? "") != nil)
     }
 
     @Test func refusalsSayWhatIsWrong() async throws {
