@@ -63,6 +63,8 @@ extension Daemon {
                 try WorkspaceFiles.makeDirectory(layout.keptSpecs)
                 let kept = layout.keptSpec(SHA256Hex.of(bytes))
                 if WorkspaceFiles.kind(kept) != .file { try WorkspaceFiles.writeAtomically(kept, bytes) }
+            case .writeChanges(let location, let bytes):
+                try WorkspaceFiles.writeAtomically(layout.changes(location), bytes)
             case .record(let entry):
                 log(entry)
                 try journal.append(entry)
