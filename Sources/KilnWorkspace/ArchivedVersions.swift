@@ -49,7 +49,10 @@ public enum ArchivedVersions {
 
     /// The version whose label is `query`, else the one whose spec hash (its status's, or its spec's) begins with
     /// `query` when that is at least 6 hex digits.
-    public static func find(_ query: String, among versions: [ArchivedVersion]) -> Result<
+    public static func find(
+        _ query: String,
+        among versions: [ArchivedVersion]
+    ) -> Result<
         ArchivedVersion, LookupProblem
     > {
         if let exact = versions.first(where: { $0.label == query }) { return .success(exact) }

@@ -69,7 +69,10 @@ import Testing
                 message: "approved"
             )
         )
-        try ws.write(".kiln/archive/ml/2026-10-01T120000Z-aaaaaaaaaaaa/requirements.lock", DiffTests.lock(["pandas==2.2.2"]))
+        try ws.write(
+            ".kiln/archive/ml/2026-10-01T120000Z-aaaaaaaaaaaa/requirements.lock",
+            DiffTests.lock(["pandas==2.2.2"])
+        )
         for word in ["2026-10-01T120000Z-aaaaaaaaaaaa", String(hash.prefix(6)), String(hash.prefix(20)).uppercased()] {
             let result = await ws.kiln("diff", "ml", word, "published")
             #expect(result.status == 0, "\(word): \(result)")
@@ -119,7 +122,10 @@ import Testing
         #expect(noName.stderr.contains("no environment named 'nope'"), "\(noName)")
         let noPending = await ws.kiln("diff", "ml", "published", "pending")
         #expect(noPending.status == 1, "\(noPending)")
-        #expect(noPending.stderr.contains("'ml' has no version in pending/ (there are: draft, published)"), "\(noPending)")
+        #expect(
+            noPending.stderr.contains("'ml' has no version in pending/ (there are: draft, published)"),
+            "\(noPending)"
+        )
         let noVersion = await ws.kiln("diff", "ml", "yesterday")
         #expect(noVersion.status == 1, "\(noVersion)")
         #expect(noVersion.stderr.contains("'ml' has no version 'yesterday'"), "\(noVersion)")

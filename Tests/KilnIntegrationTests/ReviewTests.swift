@@ -23,7 +23,8 @@ struct ReviewTests {
         let ws = try TestWorkspace(extraLinks: [ReviewTests.wheels])
         try ws.start()
         let v1 = "base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.0.0\", \"kiln-diff-old\"]\n"
-        let v2 = "full_name = \"Greetings\"\nbase = \"python:3.11\"\n"
+        let v2 =
+            "full_name = \"Greetings\"\nbase = \"python:3.11\"\n"
             + "libraries = [\"kiln-demo-greet==1.1.0\", \"kiln-demo-report==2.1.0\"]\n"
         try await ws.publish("greet", v1)
         let published = try #require(ws.status("published/greet"))

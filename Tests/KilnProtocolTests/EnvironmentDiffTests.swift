@@ -58,7 +58,8 @@ struct EnvironmentDiffTests {
     }
 
     @Test(arguments: [
-        ("1.0", "1!0.1", DistributionChange.Kind.upgraded), ("2.0rc1", "2.0", .upgraded), ("2.0", "2.0rc1", .downgraded),
+        ("1.0", "1!0.1", DistributionChange.Kind.upgraded), ("2.0rc1", "2.0", .upgraded),
+        ("2.0", "2.0rc1", .downgraded),
         ("2.0.dev1", "2.0a1", .upgraded), ("2.0", "2.0.post1", .upgraded), ("2.0+local", "2.0", .downgraded),
         ("1.10", "1.9", .downgraded), ("2!1.0", "1!9.0", .downgraded),
     ])
@@ -68,7 +69,10 @@ struct EnvironmentDiffTests {
     }
 
     @Test func aRenamedSpellingIsTheSameDistribution() {
-        let d = EnvironmentDiffTests.diff(["Scikit_Learn==1.5.2", "ruamel.yaml==0.18.6"], ["scikit-learn==1.5.2", "Ruamel-YAML==0.18.6"])
+        let d = EnvironmentDiffTests.diff(
+            ["Scikit_Learn==1.5.2", "ruamel.yaml==0.18.6"],
+            ["scikit-learn==1.5.2", "Ruamel-YAML==0.18.6"]
+        )
         #expect(d.changes.isEmpty)
         #expect(d.summary == "no change in distributions")
         let libraries = EnvironmentDiff(
@@ -109,7 +113,11 @@ struct EnvironmentDiffTests {
     }
 
     @Test func aVersionNotBuiltSaysSo() {
-        let built = ReviewedVersion(spec: EnvironmentDiffTests.spec(["a"]), lock: EnvironmentDiffTests.lock(["a==1"]), label: "published")
+        let built = ReviewedVersion(
+            spec: EnvironmentDiffTests.spec(["a"]),
+            lock: EnvironmentDiffTests.lock(["a==1"]),
+            label: "published"
+        )
         let unbuilt = ReviewedVersion(spec: EnvironmentDiffTests.spec(["a", "b"]), lock: nil, label: "saved")
         let d = EnvironmentDiff(from: built, to: unbuilt)
         #expect(d.changes.isEmpty)
@@ -120,7 +128,11 @@ struct EnvironmentDiffTests {
     }
 
     @Test func nothingPublishedMeansEverythingIsAdded() {
-        let new = ReviewedVersion(spec: EnvironmentDiffTests.spec(["a"]), lock: EnvironmentDiffTests.lock(["a==1", "b==2"]), label: "draft")
+        let new = ReviewedVersion(
+            spec: EnvironmentDiffTests.spec(["a"]),
+            lock: EnvironmentDiffTests.lock(["a==1", "b==2"]),
+            label: "draft"
+        )
         let d = EnvironmentDiff(from: .nothing("nothing published"), to: new)
         #expect(d.summary == "2 added")
         #expect(d.spec?.map(\.subject) == ["base", "library a"])
@@ -136,7 +148,10 @@ struct EnvironmentDiffTests {
     }
 
     @Test func aSubmissionsSummary() {
-        let pending = (spec: Optional(EnvironmentDiffTests.spec(["a"])), lock: Optional(EnvironmentDiffTests.lock(["a==2", "b==1"])), specSHA256: Optional("ab"))
+        let pending = (
+            spec: Optional(EnvironmentDiffTests.spec(["a"])),
+            lock: Optional(EnvironmentDiffTests.lock(["a==2", "b==1"])), specSHA256: Optional("ab")
+        )
         let first = SubmissionReview(name: "x", pending: pending, published: nil)
         #expect(first.message.hasPrefix("awaiting approval: a new environment of 2 distributions; "))
         var status = Status(stage: .published, state: .published, updated: Date(timeIntervalSince1970: 0))
@@ -144,7 +159,9 @@ struct EnvironmentDiffTests {
         let update = SubmissionReview(
             name: "x",
             pending: pending,
-            published: (status: status, spec: EnvironmentDiffTests.spec(["a"]), lock: EnvironmentDiffTests.lock(["a==1"]))
+            published: (
+                status: status, spec: EnvironmentDiffTests.spec(["a"]), lock: EnvironmentDiffTests.lock(["a==1"])
+            )
         )
         #expect(
             update.message

@@ -48,7 +48,9 @@ struct VersionOrderAgreementTests {
             return nil
         }
         let output = try String(contentsOfFile: folder + "/out.jsonl", encoding: .utf8)
-        let verdicts = try output.split(separator: "\n").map { try JSONDecoder().decode(Int?.self, from: Data($0.utf8)) }
+        let verdicts = try output.split(separator: "\n").map {
+            try JSONDecoder().decode(Int?.self, from: Data($0.utf8))
+        }
         guard verdicts.count == pairs.count else {
             Issue.record("the judge answered \(verdicts.count) of \(pairs.count) pairs: \(errors)")
             return nil
@@ -156,9 +158,11 @@ struct VersionCorpus {
             if chance(80) { out += pick(["", ".", "-", "_"]) + number() }
         }
         if chance(20) {
-            out += "+" + (0..<pick([1, 2, 3])).map { _ in pick(["1", "01", "2", "a", "abc", "A", "z9"]) }.joined(
-                separator: pick([".", "-", "_"])
-            )
+            out +=
+                "+"
+                + (0..<pick([1, 2, 3])).map { _ in pick(["1", "01", "2", "a", "abc", "A", "z9"]) }.joined(
+                    separator: pick([".", "-", "_"])
+                )
         }
         return out
     }

@@ -26,7 +26,8 @@ public struct DistributionChange: Sendable, Equatable {
         var changes: [DistributionChange] = []
         for name in Set(old.keys).union(new.keys) {
             switch (old[name], new[name]) {
-            case (nil, let version?): changes.append(DistributionChange(name: name, kind: .added, old: nil, new: version))
+            case (nil, let version?):
+                changes.append(DistributionChange(name: name, kind: .added, old: nil, new: version))
             case (let version?, nil):
                 changes.append(DistributionChange(name: name, kind: .removed, old: version, new: nil))
             case (let a?, let b?):

@@ -4,7 +4,7 @@ import TOMLKit
 /// the parser refuses, still shows what it says. Libraries are keyed by distribution (PEP 503 name) and compared by
 /// their canonical form, so `Scikit_Learn >= 1.0` and `scikit-learn>=1.0` are one unchanged library.
 struct SpecFields: Equatable {
-    /// `full_name`, `base` and `description`, as the report shows them (strings quoted), in the spec's key order.
+    /// `full_name`, `base` and `description`, by key, as the report shows them (free text quoted).
     var values: [String: String] = [:]
     /// Distribution -> the requirement's canonical form (its text, when it is not a valid requirement).
     var libraries: [String: String] = [:]

@@ -37,7 +37,8 @@ public struct SubmissionReview: Sendable, Equatable {
         diff = EnvironmentDiff(from: from, to: to)
         let what: String
         if published != nil {
-            what = diff.summary + (approved.map { ", against the published version of \(ReviewedVersion.day($0))" } ?? "")
+            what =
+                diff.summary + (approved.map { ", against the published version of \(ReviewedVersion.day($0))" } ?? "")
         } else if let pinned = diff.pinned {
             what = "a new environment of \(pinned) distribution\(pinned == 1 ? "" : "s")"
         } else {
