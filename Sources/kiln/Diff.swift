@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KilnProtocol
 import KilnWorkspace
 
@@ -21,6 +22,8 @@ struct Diff: ParsableCommand {
     @Argument(help: "The environment.") var name: String
     @Argument(help: "The version to compare against (default: published).") var from: String?
     @Argument(help: "The version to show the changes of (default: the one in progress).") var to: String?
+    @Flag(help: "Print JSON, for scripts: name, from, to, spec, distributions, pinned, summary.")
+    var json = false
 
     static let stages: [Stage] = [.saved, .draft, .pending, .published]
 
@@ -52,7 +55,14 @@ struct Diff: ParsableCommand {
                     + "`kiln diff \(name) FROM TO` (\(versions.available))"
             )
         }
-        print(EnvironmentDiff(from: old, to: new).rendered(name: name), terminator: "")
+        let diff = EnvironmentDiff(from: old, to: new)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(DiffJSON(name: name, diff: diff)), as: UTF8.self))
+            return
+        }
+        print(diff.rendered(name: name), terminator: "")
     }
 
     /// The versions of one name, by what a person types.

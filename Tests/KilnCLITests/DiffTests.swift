@@ -49,6 +49,19 @@ import Testing
                 """,
             "\(result)"
         )
+        let json = await ws.kiln("diff", "ml", "--json")
+        #expect(json.status == 0, "\(json)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any],
+            "\(json)"
+        )
+        #expect(object["summary"] as? String == "1 added, 1 removed, 2 upgraded")
+        #expect(object["pinned"] as? Int == 3)
+        let distributions = try #require(object["distributions"] as? [[String: Any]])
+        #expect(distributions.map { $0["name"] as? String } == ["requests", "six", "numpy", "pandas"])
+        #expect(distributions[2]["change"] as? String == "upgraded")
+        #expect(distributions[2]["old"] as? String == "1.26.4")
+        #expect(distributions[0]["old"] is NSNull)
         // Both named, the other way round: downgrades.
         let back = await ws.kiln("diff", "ml", "draft", "published")
         #expect(back.status == 0, "\(back)")
