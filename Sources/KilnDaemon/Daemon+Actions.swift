@@ -54,7 +54,7 @@ extension Daemon {
                     throw FileError("find", layout.archive + "/" + name + "/" + version)
                 }
                 try WorkspaceFiles.makeDirectory(layout.scratch)
-                try WorkspaceFiles.move(archived.path, to: layout.scratch(name))
+                try WorkspaceFiles.move(archived.directory, to: layout.scratch(name))
             case .writeKernelspec(let name, let bytes):
                 try WorkspaceFiles.makeDirectory(layout.kernel(name))
                 try WorkspaceFiles.writeAtomically(layout.kernelJSON(name), bytes)
@@ -69,6 +69,8 @@ extension Daemon {
                 try WorkspaceFiles.makeDirectory(layout.keptSpecs)
                 let kept = layout.keptSpec(SHA256Hex.of(bytes))
                 if WorkspaceFiles.kind(kept) != .file { try WorkspaceFiles.writeAtomically(kept, bytes) }
+            case .writeChanges(let location, let bytes):
+                try WorkspaceFiles.writeAtomically(layout.changes(location), bytes)
             case .record(let entry):
                 log(entry)
                 try journal.append(entry)

@@ -239,6 +239,7 @@ public actor Daemon {
         for key in context.storeKeys(for: copies) {
             context.built[key] = EnvironmentStore.find(key, in: layout)
         }
+        context.submission = submissionFiles(name, copies: copies, context: context)
         let published = copies.first(where: { $0.location == CopyLocation(.published, name) })
         // Only an edited published spec needs the approved bytes.
         if let published, let approved = published.status?.specSHA256, published.specSHA256 != approved {

@@ -15,6 +15,8 @@ public struct WorkspaceLayout: Sendable, Equatable {
     public func status(_ location: CopyLocation) -> String { directory(location) + "/status" }
     public func review(_ location: CopyLocation) -> String { directory(location) + "/review" }
     public func lock(_ location: CopyLocation) -> String { directory(location) + "/requirements.lock" }
+    /// † What a submission would change against the published version, written by the daemon in pending/.
+    public func changes(_ location: CopyLocation) -> String { directory(location) + "/changes" }
     public func logs(_ location: CopyLocation) -> String { directory(location) + "/logs" }
     public func log(_ location: CopyLocation, build: Int) -> String { logs(location) + "/build-\(build).log" }
 

@@ -56,7 +56,9 @@ struct Rollback: ParsableCommand {
         }
         let target = try chooseTarget(layout: layout)
         guard let spec = target.status?.specSHA256, let environment = target.status?.environment else {
-            throw CLIError.workspace("\(target.path)/status is missing or damaged: this version cannot be published")
+            throw CLIError.workspace(
+                "\(target.directory)/status is missing or damaged: this version cannot be published"
+            )
         }
         guard spec != current else {
             throw CLIError.refused("\(target.label) holds the spec that is published now (\(spec.prefix(12)))")
@@ -82,24 +84,31 @@ struct Rollback: ParsableCommand {
         try awaitAnswer(request: request, spec: spec, target: target, layout: layout)
     }
 
-    func chooseTarget(layout: WorkspaceLayout) throws -> ArchivedVersions.Version {
-        let archive = ArchivedVersions(layout: layout, name: name)
-        let labels = archive.all().map(\.label)
-        guard !labels.isEmpty else {
+    func chooseTarget(layout: WorkspaceLayout) throws -> ArchivedVersion {
+        let archived = ArchivedVersions(layout: layout, name: name).all()
+        guard let newest = archived.first else {
             throw CLIError.refused("nothing is archived for '\(name)': only a replaced published version can come back")
         }
-        guard let version else { return archive.all()[0] }
-        guard let found = archive.find(version) else {
+        guard let version else { return newest }
+        switch ArchivedVersions.find(version, among: archived) {
+        case .success(let found):
+            return found
+        case .failure(.ambiguous(let labels)):
             throw CLIError.refused(
-                "'\(name)' has no archived version '\(version)'; the versions are: \(labels.joined(separator: ", "))"
+                "'\(version)' begins the spec hash of more than one archived version of '\(name)' ("
+                    + labels.joined(separator: ", ") + "); give more digits or the label"
+            )
+        case .failure(.notFound):
+            throw CLIError.refused(
+                "'\(name)' has no archived version '\(version)'; the versions are: "
+                    + archived.map(\.label).joined(separator: ", ")
             )
         }
-        return found
     }
 
     /// The daemon removes the request once it has carried it out or refused it; the published status, or the
     /// journal's refusal, says which.
-    func awaitAnswer(request: String, spec: String, target: ArchivedVersions.Version, layout: WorkspaceLayout) throws {
+    func awaitAnswer(request: String, spec: String, target: ArchivedVersion, layout: WorkspaceLayout) throws {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
         while WorkspaceFiles.kind(request) != .missing {
             guard DaemonPresence.isServing(layout) else {

@@ -35,6 +35,8 @@ struct FakeWorkspace {
     var kernelspec: [UInt8]?
     /// Spec hashes whose build's lock pins ipykernel.
     var ipykernelBuilds: Set<String> = []
+    /// `changes` files the daemon wrote beside submissions.
+    var changes: [CopyLocation: [UInt8]] = [:]
     let name = "churn"
 
     static let good = "base = \"python:3.11\"\nlibraries = [\"pandas==2.2.3\"]\n"
@@ -103,7 +105,7 @@ struct FakeWorkspace {
     }
 
     func decide() -> [Action] {
-        let context = ReconcileContext(
+        var context = ReconcileContext(
             settings: settings,
             pythons: ["3.11", "3.12"],
             activeBuild: activeBuild,
@@ -136,6 +138,9 @@ struct FakeWorkspace {
             } ?? false,
             now: now
         )
+        // As the daemon: the submission's files only for a name with a pending copy (no locks in this fake).
+        let pending = CopyLocation(.pending, name)
+        if copies[pending] != nil { context.submission = SubmissionFiles(changes: changes[pending]) }
         let ordered = copies.values.sorted {
             ($0.location.stage, $0.location.nested ? 1 : 0) < ($1.location.stage, $1.location.nested ? 1 : 0)
         }
@@ -205,6 +210,9 @@ struct FakeWorkspace {
             kernelspec = nil
         case .keepSpec(let bytes):
             keptSpecs.insert(SHA256Hex.of(bytes))
+        case .writeChanges(let location, let bytes):
+            precondition(copies[location] != nil, "changes written where no copy is: \(location)")
+            changes[location] = bytes
         case .record(let entry):
             journal.append(entry)
         }

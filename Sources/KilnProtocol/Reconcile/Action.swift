@@ -41,6 +41,8 @@ public enum Action: Sendable, Equatable {
     case removeKernelspec(name: String)
     /// Keep these spec bytes in `.kiln/specs/<sha256>`: an approved spec, restored if the published one is edited.
     case keepSpec([UInt8])
+    /// † Write `changes` beside a pending copy's spec (atomically): what approving it would change.
+    case writeChanges(CopyLocation, [UInt8])
     /// Append a transition to the journal.
     case record(JournalEntry)
 }

@@ -35,6 +35,9 @@ public struct ReconcileContext: Sendable, Equatable {
     public var publishedHasIPykernel: Bool
     /// The time every status and journal entry of this decision carries.
     public var now: Date
+    /// † What the daemon read for the summary of a submission (`SubmissionReview`); nil for a name with no copy in
+    /// pending/. A pending copy's summary is kept up to date only when it is there.
+    public var submission: SubmissionFiles? = nil
 
     public init(
         settings: WorkspaceSettings = WorkspaceSettings(),
@@ -106,6 +109,22 @@ extension ReconcileContext {
             if copy.location.stage == .saved, let savedLock { keys.insert(inputs(for: spec, lock: savedLock).key) }
         }
         return keys
+    }
+}
+
+/// The files a submission's summary is computed from, besides the copies' specs and statuses.
+public struct SubmissionFiles: Sendable, Equatable {
+    /// The pending copy's lock: its `requirements.lock`, else its build's lock in the store.
+    public var lock: [UInt8]?
+    /// The published version's lock, found the same way; nil when nothing is published or it cannot be read.
+    public var publishedLock: [UInt8]?
+    /// What `pending/<name>/changes` holds now; nil when there is no such file.
+    public var changes: [UInt8]?
+
+    public init(lock: [UInt8]? = nil, publishedLock: [UInt8]? = nil, changes: [UInt8]? = nil) {
+        self.lock = lock
+        self.publishedLock = publishedLock
+        self.changes = changes
     }
 }
 

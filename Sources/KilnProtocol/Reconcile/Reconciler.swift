@@ -9,6 +9,7 @@ import Foundation
 public enum Reconciler {
     public static func decide(name: String, copies: [EnvironmentCopy], context: ReconcileContext) -> [Action] {
         var decision = Decision(name: name, context: context, occupied: Set(copies.map(\.location)))
+        decision.allCopies = copies
         for situation in Situation.classify(name: name, copies: copies, context: context) {
             decision.decide(situation)
         }
@@ -23,6 +24,8 @@ struct Decision {
     let context: ReconcileContext
     /// Every place a copy of the name is, links included: a move never goes there.
     let occupied: Set<CopyLocation>
+    /// Every copy of the name: a submission's summary compares it with the published one.
+    var allCopies: [EnvironmentCopy] = []
     var actions: [Action] = []
 
     mutating func decide(_ situation: Situation) {
@@ -222,13 +225,13 @@ struct Decision {
     }
 
     /// A settled draft or pending copy: its status keeps pointing at its build in the store.
+    /// A pending copy's summary follows the published version (written only when it differs).
     mutating func keepBuilt(_ copy: EnvironmentCopy) {
         guard var status = copy.status, let done = context.build(namedBy: status) else { return }
-        if status.environment != done.path || status.python != done.python {
-            status.environment = done.path
-            status.python = done.python
-            setStatus(copy, status)
-        }
+        status.environment = done.path
+        status.python = done.python
+        if copy.location.stage == .pending, context.submission != nil { status.message = review(copy) }
+        setStatus(copy, status)
     }
 
     // MARK: rule 4, submit; rule 5, approve; rule 6, reject
@@ -237,8 +240,17 @@ struct Decision {
         guard var submitted = copy.status else { return }
         submitted.stage = .pending
         submitted.state = .awaitingApproval
-        submitted.message = "submitted; an admin approves it by moving it to published/, or rejects it back to draft/"
+        submitted.message = review(copy)
         setStatus(copy, submitted)
+    }
+
+    /// † The summary of a submission for its status message, after writing the whole diff beside it if that changed.
+    mutating func review(_ copy: EnvironmentCopy) -> String {
+        let review = SubmissionReview(name: name, copy: copy, copies: allCopies, context: context)
+        if review.changes != context.submission?.changes {
+            actions.append(.writeChanges(copy.location, review.changes))
+        }
+        return review.message
     }
 
     mutating func approve(_ copy: EnvironmentCopy) {

@@ -76,7 +76,7 @@ public struct PEP440Version: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Character {
-    fileprivate var isASCIIDigitCharacter: Bool { isASCII && isWholeNumber }
+    var isASCIIDigitCharacter: Bool { isASCII && isWholeNumber }
 }
 
 /// The version grammar of `packaging`'s regular expressions (`VERSION_PATTERN` and the specifier pattern), walked by
