@@ -66,16 +66,21 @@ public struct Journal: Sendable {
     public func namesLastSeenPresent() -> Set<String> {
         guard case .success(let bytes) = WorkspaceFiles.readFile(path, limit: 1024 * 1024 * 1024) else { return [] }
         var removed: [String: Bool] = [:]
-        var start = bytes.startIndex
-        while start < bytes.endIndex {
-            let end = bytes[start...].firstIndex(of: 10) ?? bytes.endIndex
-            let line = bytes[start..<end]
-            start = end + 1
-            let scan = JournalLineScan(line)
-            if let name = scan.name, let isRemoval = scan.isRemoval {
-                removed[String(decoding: name, as: UTF8.self)] = isRemoval
-            } else if let entry = Journal.decode(line) {
-                removed[entry.name] = entry.to.isEmpty && entry.state == "removed"
+        bytes.withUnsafeBufferPointer { all in
+            guard let base = all.baseAddress else { return }
+            var start = 0
+            while start < all.count {
+                let end =
+                    memchr(base + start, 10, all.count - start).map {
+                        base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
+                    } ?? all.count
+                let scan = JournalLineScan(UnsafeBufferPointer(rebasing: all[start..<end]))
+                if let name = scan.name, let isRemoval = scan.isRemoval {
+                    removed[String(decoding: name, as: UTF8.self)] = isRemoval
+                } else if let entry = Journal.decode(bytes[start..<end]) {
+                    removed[entry.name] = entry.to.isEmpty && entry.state == "removed"
+                }
+                start = end + 1
             }
         }
         return Set(removed.filter { !$0.value }.keys)
@@ -167,47 +172,107 @@ struct BackwardLines {
     }
 }
 
-/// What a journal line says, read from its bytes without decoding it: each key is found as `"key":"`, which inside
-/// a JSON string can only appear escaped (`\"key\":\"`), so a match is the key itself. Nil where the line is not
-/// written as Kiln writes it (spaces, escapes in the value, a line cut short): then it is decoded.
+/// What a journal line says, read from its bytes in one pass without decoding it: the line is walked as the flat
+/// object Kiln writes (`{"key":"value",...}`, string or null values), and the values of `name`, `to` and `state`
+/// are picked out. Only top-level keys are matched, so a message that holds `"name":"x"` (escaped inside its string)
+/// changes nothing. Where the line is not such an object (a value with escapes in one of the three, a number, a
+/// line cut short), `name` is nil and the line is decoded instead.
 struct JournalLineScan {
     var name: [UInt8]?
-    /// `to` is empty and `state` is "removed"; nil when either key could not be read.
+    /// `to` is empty and `state` is "removed"; nil when the line could not be scanned.
     var isRemoval: Bool?
 
     init(_ line: ArraySlice<UInt8>) {
-        guard line.first == UInt8(ascii: "{"), line.last == UInt8(ascii: "}") else { return }
-        name = JournalLineScan.value(of: #""name":""#, in: line).map(Array.init)
-        if let to = JournalLineScan.value(of: #""to":""#, in: line),
-            let state = JournalLineScan.value(of: #""state":""#, in: line)
-        {
-            isRemoval = to.isEmpty && state.elementsEqual("removed".utf8)
+        self = line.withUnsafeBufferPointer { JournalLineScan($0) }
+    }
+
+    init(_ line: UnsafeBufferPointer<UInt8>) {
+        var cursor = ByteCursor(bytes: line)
+        var name: Range<Int>?
+        var to: Range<Int>?
+        var state: Range<Int>?
+        guard cursor.take(UInt8(ascii: "{")) else { return }
+        repeat {
+            guard let (key, keyEscaped) = cursor.string(), !keyEscaped, cursor.take(UInt8(ascii: ":")) else { return }
+            let value: Range<Int>?
+            if let (text, escaped) = cursor.string() {
+                value = escaped ? nil : text
+            } else if cursor.takeNull() {
+                value = nil
+            } else {
+                return
+            }
+            if cursor.matches(key, "name") {
+                name = value
+            } else if cursor.matches(key, "to") {
+                to = value
+            } else if cursor.matches(key, "state") {
+                state = value
+            } else {
+                continue
+            }
+            guard value != nil else { return }
+        } while cursor.take(UInt8(ascii: ","))
+        guard cursor.take(UInt8(ascii: "}")), cursor.atEnd, let name, let to, let state else { return }
+        self.name = Array(line[name])
+        isRemoval = to.isEmpty && cursor.matches(state, "removed")
+    }
+}
+
+/// Walks the bytes of one line of JSON; each step skips the blanks before it.
+private struct ByteCursor {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var i = 0
+
+    var atEnd: Bool {
+        mutating get {
+            skipBlanks()
+            return i == bytes.count
         }
     }
 
-    /// The string after the only occurrence of `key`, if it has no escapes.
-    static func value(of key: StaticString, in line: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
-        let pattern = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
-        guard let start = find(pattern, in: line, from: line.startIndex) else { return nil }
-        let valueStart = start + pattern.count
-        // A second occurrence means two lines ran together (one cut short by a crash): decode, and fail.
-        guard find(pattern, in: line, from: valueStart) == nil,
-            let close = line[valueStart...].firstIndex(of: UInt8(ascii: "\""))
-        else { return nil }
-        let value = line[valueStart..<close]
-        guard !value.contains(UInt8(ascii: "\\")) else { return nil }
-        return value
+    mutating func skipBlanks() {
+        while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 13 { i += 1 }
     }
 
-    static func find(_ pattern: UnsafeBufferPointer<UInt8>, in line: ArraySlice<UInt8>, from: Int) -> Int? {
-        guard let first = pattern.first, pattern.count <= line.endIndex - from else { return nil }
-        var i = from
-        let last = line.endIndex - pattern.count
-        while i <= last {
-            guard let hit = line[i...last].firstIndex(of: first) else { return nil }
-            if line[hit..<(hit + pattern.count)].elementsEqual(pattern) { return hit }
-            i = hit + 1
+    mutating func take(_ byte: UInt8) -> Bool {
+        skipBlanks()
+        guard i < bytes.count, bytes[i] == byte else { return false }
+        i += 1
+        return true
+    }
+
+    mutating func takeNull() -> Bool {
+        skipBlanks()
+        guard bytes.count - i >= 4, bytes[i..<(i + 4)].elementsEqual("null".utf8) else { return false }
+        i += 4
+        return true
+    }
+
+    /// A string's contents (without its quotes), and whether it holds an escape. The closing quote is found with
+    /// memchr: a message is most of a line.
+    mutating func string() -> (Range<Int>, escaped: Bool)? {
+        guard take(quote), let base = bytes.baseAddress else { return nil }
+        let start = i
+        var escaped = false
+        while i < bytes.count {
+            guard let hit = memchr(base + i, Int32(quote), bytes.count - i) else { return nil }
+            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            // A quote after an odd number of backslashes is part of the string.
+            var backslashes = 0
+            while at - backslashes - 1 >= start, bytes[at - backslashes - 1] == backslash { backslashes += 1 }
+            if memchr(base + i, Int32(backslash), at - i) != nil { escaped = true }
+            i = at + 1
+            if backslashes % 2 == 0 { return (start..<at, escaped) }
         }
         return nil
     }
+
+    func matches(_ range: Range<Int>, _ word: StaticString) -> Bool {
+        guard range.count == word.utf8CodeUnitCount, let base = bytes.baseAddress else { return false }
+        return memcmp(base + range.lowerBound, word.utf8Start, range.count) == 0
+    }
 }
+
+private let quote = UInt8(ascii: "\"")
+private let backslash = UInt8(ascii: "\\")

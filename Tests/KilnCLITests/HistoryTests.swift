@@ -156,6 +156,15 @@ import Glibc
         var tricky = HistoryTests.entry(3, name: "tricky")
         tricky.message = #"moved: "name":"gone","to":"","state":"removed""#
         try journal.append(tricky)
+        // A message ending in a backslash: its closing quote follows an escaped backslash.
+        var backslash = HistoryTests.entry(4, name: "backslash")
+        backslash.message = #"C:\shared\"#
+        try journal.append(backslash)
+        // A name spelt with an escape: decoded, the same name.
+        try WorkspaceFiles.appendLine(
+            layout.journal,
+            #"{"from":"","message":"","name":"esc\u0061ped","state":"queued","time":"2026-11-29T00:00:00Z","to":"saved/escaped"}"#
+        )
         // Written by something else, with spaces: decoded instead of scanned.
         try WorkspaceFiles.appendLine(
             layout.journal,
@@ -166,7 +175,7 @@ import Glibc
             #"{ "time": "2026-11-29T00:00:00Z", "name": "kept2", "from": "", "to": "", "state": "removed", "message": "" }"#
         )
         try WorkspaceFiles.appendLine(layout.journal, #"{"name":"damaged","to":"draft/dam"#)
-        #expect(journal.namesLastSeenPresent() == ["kept", "back", "tricky", "spaced"])
+        #expect(journal.namesLastSeenPresent() == ["kept", "back", "tricky", "backslash", "escaped", "spaced"])
     }
 
     // MARK: --follow
