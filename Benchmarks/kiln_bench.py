@@ -505,10 +505,10 @@ class Bench:
 
     # ---------- 2-4. a large steady workspace: start-up, idle, rescan
 
-    def steady_tree(self):
+    def steady_tree(self, name="ws-steady"):
         n = self.n["envs"]
         self.log(f"steady workspace: building one environment, copying it to {n} names")
-        root = self.workspace("ws-steady")
+        root = self.workspace(name)
         seed = os.path.join(root, "saved", "seed")
         ino = self.watch_draft(root)
         save(seed, spec_text(SEED_LIBS))
@@ -717,7 +717,7 @@ class Bench:
     def startup(self):
         """Start-up alone (`--only startup`): the steady tree, its journal included, started N times with
         rescans off; what `steady` reports for start-up, without its idle and rescan measures."""
-        root = self.steady_tree()
+        root = self.steady_tree("ws-startup")
         n = self.n["envs"]
         self.log(f"start-up on {n} environments ({n * JOURNAL_PER_ENV} journal lines), {self.n['startups']} times")
         startups, journal_reads = [], []
