@@ -8,9 +8,9 @@ import Glibc
 /// The append-only journal of transitions, `.kiln/journal.jsonl`: one JSON object a line, oldest first.
 ///
 /// It grows for the life of a workspace (tens of thousands of lines), so readers never decode more than they need:
-/// the latest entries are read backwards from the end, and the names the journal knows are found by scanning each
-/// line's bytes for two keys instead of decoding it. A line that does not parse (a person's scribble, a line a crash
-/// cut short) is skipped.
+/// the latest entries are read backwards from the end, and the names the journal knows are found by one pass over
+/// each line's bytes instead of decoding it. A line that does not parse (a person's scribble, a line a crash cut
+/// short) is skipped. Like every file of `.kiln/`, it is never read through a symbolic link.
 public struct Journal: Sendable {
     public let path: String
 
@@ -40,7 +40,7 @@ public struct Journal: Sendable {
     /// Read backwards in blocks from the end, so the latest twenty cost the same on any size of journal. An
     /// unfinished last line (a write in progress) is left for the follower.
     public func latest(_ limit: Int?, of name: String? = nil) -> JournalExcerpt {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return JournalExcerpt(entries: [], end: nil) }
         defer { close(fd) }
         var info = stat()

@@ -35,7 +35,7 @@ public struct JournalFollower: Sendable {
 
     /// The entries appended since the last poll, oldest first; damaged lines are skipped.
     public mutating func poll() -> [JournalEntry] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
             // Gone (or not there yet): whatever journal comes next is new, and read from its start.
             position = nil
