@@ -15,6 +15,7 @@ import argparse
 import ctypes
 import ctypes.util
 import hashlib
+import json
 import math
 import os
 import platform
@@ -43,6 +44,11 @@ SMOKE = dict(saves=50, envs=200, idle=3.0, rescans=2, rescan_interval="1s", star
              pip_rounds=1, burst=5, find_runs=3, example_rounds=1, disk_envs=3)
 # What --only selects from, in the order a full run takes them.
 MEASURES = ["reaction", "steady", "builds", "burst", "example", "disk"]
+# Selectable with --only, but not part of a full run (steady measures the same and more).
+ONLY_MEASURES = ["startup"]
+# Journal lines per environment in the steady tree: a realistic history (queued, building, ready, submitted,
+# rejected back to draft/), so a start reads a journal of the size a workspace of that many names has.
+JOURNAL_PER_ENV = 5
 SETTLE = "10ms"
 SETTLE_MS = 10.0
 
@@ -499,10 +505,10 @@ class Bench:
 
     # ---------- 2-4. a large steady workspace: start-up, idle, rescan
 
-    def steady_tree(self):
+    def steady_tree(self, name="ws-steady"):
         n = self.n["envs"]
         self.log(f"steady workspace: building one environment, copying it to {n} names")
-        root = self.workspace("ws-steady")
+        root = self.workspace(name)
         seed = os.path.join(root, "saved", "seed")
         ino = self.watch_draft(root)
         save(seed, spec_text(SEED_LIBS))
@@ -523,7 +529,30 @@ class Bench:
                 with open(os.path.join(env_dir, rel), "wb") as f:
                     f.write(data)
         shutil.rmtree(built)
+        self.write_journal(root, n)
         return root
+
+    def write_journal(self, root, n):
+        """A journal of JOURNAL_PER_ENV lines per environment, each name ending in draft/, as the daemon writes
+        them (sorted keys, no spaces); it replaces the seed's own, so no name in it is gone from disk."""
+        spec = "0" * 64
+        with open(os.path.join(root, ".kiln", "journal.jsonl"), "w") as f:
+            for i in range(n):
+                name = f"env-{i:05d}"
+                t = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(1_790_000_000 + i * 60))
+                steps = [
+                    (f"saved/{name}", f"saved/{name}", "queued",
+                     "waiting for a build slot; the log will be logs/build-1.log"),
+                    (f"saved/{name}", f"saved/{name}", "building", "build 1 started"),
+                    (f"saved/{name}", f"draft/{name}", "ready", "built in 0.2 s: 1 distribution"),
+                    (f"pending/{name}", f"pending/{name}", "awaiting-approval",
+                     "submitted; an admin approves it by moving it to published/, or rejects it back to draft/"),
+                    (f"draft/{name}", f"draft/{name}", "rejected", "pin the version of greet, please"),
+                ][:JOURNAL_PER_ENV]
+                for frm, to, state, message in steps:
+                    f.write(json.dumps({"from": frm, "message": message, "name": name, "spec": spec,
+                                        "state": state, "time": t, "to": to},
+                                       sort_keys=True, separators=(",", ":")) + "\n")
 
     def snapshot(self, root):
         """What must not change when there is nothing to do: every status's mtime and the journal's size."""
@@ -664,7 +693,8 @@ class Bench:
             f"{n} environments in `draft/`, all `ready`: one built for real ({', '.join(SEED_LIBS)}), its "
             "`spec.toml`, `status`, `requirements.lock` and `logs/build-1.log` copied to every name, so one "
             "store entry serves them all and the daemon has nothing to do (checked: no status rewritten, journal "
-            "unchanged, no transition logged). Kiln: from spawning `kiln serve` to its `watching` log line, "
+            f"unchanged, no transition logged); a journal of {JOURNAL_PER_ENV} lines per environment "
+            f"({n * JOURNAL_PER_ENV} lines), which each start reads. Kiln: from spawning `kiln serve` to its `watching` log line, "
             f"median of {len(walls)} starts ({', '.join(f'{w:.2f}' for w in walls)} s; of which the first full "
             f"reconcile {', '.join(f'{s[1]:.2f}' for s in startups)} s, per the daemon's log). Reference: "
             "`find saved draft pending published -name spec.toml -exec cat {} +`, run just before each start, "
@@ -683,6 +713,42 @@ class Bench:
             f"{', '.join(f'{x:+.1f}' for x in starts) or 'none'} s into the window; one costs "
             f"{per_rescan:.2f} s, see rescan), {cpu0:.2f} s with rescans off (`0s`, inotify only). "
             f"Clock-tick resolution: {1 / CLK_TCK:.2f} s.")
+
+    def startup(self):
+        """Start-up alone (`--only startup`): the steady tree, its journal included, started N times with
+        rescans off; what `steady` reports for start-up, without its idle and rescan measures."""
+        root = self.steady_tree("ws-startup")
+        n = self.n["envs"]
+        self.log(f"start-up on {n} environments ({n * JOURNAL_PER_ENV} journal lines), {self.n['startups']} times")
+        startups, journal_reads = [], []
+        for _ in range(self.n["startups"]):
+            d, before, startup = self.startup_run(root, "0s")
+            startups.append(startup)
+            m = next((re.search(r"took=([0-9.e+-]+) seconds .*read the journal", text) for _, text in d.lines
+                      if "read the journal" in text), None)
+            if m:
+                journal_reads.append(float(m.group(1)))
+            self.check_steady(root, before, d, "start-up")
+            d.stop()
+        walls = [s[0] for s in startups]
+        kiln_start = statistics.median(walls)
+        spec_reads = [s[4] for s in startups]
+        ref_start = statistics.median(spec_reads)
+        ratio = kiln_start / ref_start
+        self.row(f"start-up: {n} environments to `watching`", f"{kiln_start:.2f} s", f"{ref_start:.2f} s",
+                 f"{ratio:.2f}×", "≤ 2×", "meets" if ratio <= 2 else "misses")
+        hwm_mb = max(s[2] for s in startups) / 1024
+        self.row("start-up: resident memory (VmHWM)", f"{hwm_mb:.1f} MB", "—", "—", "< 100 MB",
+                 "meets" if hwm_mb < 100 else "misses")
+        reads = (f" Reading the journal ({n * JOURNAL_PER_ENV} lines), per the daemon's log: "
+                 f"{', '.join(f'{r * 1000:.0f}' for r in journal_reads)} ms." if journal_reads else "")
+        self.notes["start-up"] = (
+            f"{n} environments in `draft/`, all `ready`, as in `steady`, with a journal of {JOURNAL_PER_ENV} "
+            "lines per environment; rescans off. Kiln: from spawning `kiln serve` to its `watching` log line, "
+            f"median of {len(walls)} starts ({', '.join(f'{w:.2f}' for w in walls)} s; of which the first full "
+            f"reconcile {', '.join(f'{s[1]:.2f}' for s in startups)} s). Reference: `find saved draft pending "
+            "published -name spec.toml -exec cat {} +` just before each start, warm "
+            f"({', '.join(f'{w:.2f}' for w in spec_reads)} s).{reads}")
 
     def sigterm_during_first_look(self, root):
         """SIGTERM 0.1 s into the daemon's first look at the steady tree: (ms from the signal to its exit, whether
@@ -1295,13 +1361,14 @@ def main():
     parser.add_argument("--smoke", action="store_true", help="small sizes: checks the suite runs, never a timing")
     parser.add_argument("--out", help="where to write the report (markdown)")
     parser.add_argument("--repo", default=os.path.join(HERE, ".."), help="the repository, for the commit")
-    parser.add_argument("--only", help=f"comma-separated: {','.join(MEASURES)} (default: all)")
+    parser.add_argument("--only", help=f"comma-separated: {','.join(MEASURES + ONLY_MEASURES)} (default: all "
+                        f"but {','.join(ONLY_MEASURES)})")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (workspaces, daemon logs)")
     args = parser.parse_args()
 
     sizes = dict(SMOKE if args.smoke else FULL)
     parts = (args.only or ",".join(MEASURES)).split(",")
-    unknown = [p for p in parts if p not in MEASURES]
+    unknown = [p for p in parts if p not in MEASURES + ONLY_MEASURES]
     if unknown:
         parser.error(f"--only: no measure {', '.join(unknown)} (there are {', '.join(MEASURES)})")
     tmp = tempfile.mkdtemp(prefix="kiln-bench-")

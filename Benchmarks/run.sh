@@ -4,7 +4,8 @@
 #
 #   bash Benchmarks/run.sh                  full run (~10 min); writes docs/benchmarks.md
 #   bash Benchmarks/run.sh --smoke          small sizes, short durations; checks the suite runs, never a timing (CI)
-#   bash Benchmarks/run.sh --only example   some measures (reaction,steady,builds,burst,example,disk); writes
+#   bash Benchmarks/run.sh --only example   some measures (reaction,steady,builds,burst,example,disk, or startup:
+#                                           start-up alone, not in a full run); writes
 #                                           .build/benchmarks-partial.md, never over the full report
 #
 # The full run's example and disk measures use real wheels (pandas, scikit-learn, numpy for Python 3.10), downloaded

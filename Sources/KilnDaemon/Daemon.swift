@@ -21,6 +21,9 @@ public actor Daemon {
     var interpreterVersions: [String: String]
     /// Names seen on disk, so a removal can be recorded. Rebuilt from disk on start.
     var known: Set<String> = []
+    /// Names the journal last saw somewhere (`recallJournal`), until the first look at each: one it finds gone
+    /// was removed while the daemon was not running.
+    var journalOnly: Set<String> = []
     /// Per-name debounce: a change is acted on once the name has been quiet for `settings.settle`.
     var settling: [String: Task<Void, Never>] = [:]
     var rescanPending: Task<Void, Never>?
@@ -155,7 +158,7 @@ public actor Daemon {
             storeStamp = store
             quiet.removeAll()
         }
-        var names = reader.names().union(known).union(running.keys).union(queue.map(\.name))
+        var names = reader.names().union(known).union(journalOnly).union(running.keys).union(queue.map(\.name))
         names.formUnion(WorkspaceFiles.list(layout.requests).filter { !$0.hasPrefix(".") })
         names.formUnion(WorkspaceFiles.list(layout.scratch).filter { !$0.hasPrefix(".") })
         // A kernelspec left for a name removed while the daemon was down.
@@ -199,6 +202,7 @@ public actor Daemon {
             let copies = reader.copies(of: name)
             let actions = Reconciler.decide(name: name, copies: copies, context: context(for: name, copies: copies))
             if copies.isEmpty { known.remove(name) } else { known.insert(name) }
+            journalOnly.remove(name)
             if actions.isEmpty {
                 // Only a settled name is cached: one with a build queued, running or just failed is looked at in full.
                 if running[name] == nil, failures[name] == nil, !queue.contains(where: { $0.name == name }) {
@@ -281,7 +285,8 @@ public actor Daemon {
         context.activeBuild = active
         context.failure = failures[name]
         context.interruptedReplacement = reader.interruptedReplacement(of: name)
-        context.wasKnown = known.contains(name)
+        context.acquaintance =
+            known.contains(name) ? .seenOnDisk : journalOnly.contains(name) ? .journalOnly : nil
         context.kernelspec = kernelspec
         return context
     }

@@ -15,6 +15,7 @@ struct RescanService: Service {
     func run() async throws {
         // Watch first, then look: a change made during the first look is then seen twice rather than never.
         await withGracefulShutdownHandler {
+            await daemon.recallJournal()
             await daemon.reconcileAll()
             logger.info("watching", metadata: ["watches": "\(watches())"])
             guard interval > .zero else {

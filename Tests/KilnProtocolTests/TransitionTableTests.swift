@@ -865,6 +865,52 @@ struct TransitionTableTests {
                     ),
                 ]
             ),
+            Row(
+                rule: 10,
+                title: "† gone at start, though the journal last saw it: recorded as removed while the daemon was down",
+                copies: [],
+                context: G.context(journalOnly: true),
+                expected: [
+                    .record(
+                        JournalEntry(
+                            time: G.now,
+                            name: name,
+                            from: "",
+                            to: "",
+                            state: "removed",
+                            spec: nil,
+                            message: "the directory was removed while the daemon was not running (noticed at start)"
+                        )
+                    )
+                ]
+            ),
+            Row(
+                rule: 10,
+                title: "† removed while the daemon was down, its kernelspec left: recorded, and the kernelspec removed",
+                copies: [],
+                context: G.context(journalOnly: true, kernelspec: G.kernel(G.goodBuild)),
+                expected: [
+                    .record(
+                        JournalEntry(
+                            time: G.now,
+                            name: name,
+                            from: "",
+                            to: "",
+                            state: "removed",
+                            spec: nil,
+                            message: "the directory was removed while the daemon was not running (noticed at start)"
+                        )
+                    ),
+                    .removeKernelspec(name: name),
+                ]
+            ),
+            Row(
+                rule: 10,
+                title: "† known from the journal only, and still in its stage folder: nothing changes",
+                copies: [G.copy(draft, status: ready)],
+                context: G.context(built: [G.goodKey: G.goodBuild], journalOnly: true),
+                expected: []
+            ),
         ]
     }()
 }
@@ -992,6 +1038,7 @@ enum Golden {
         replacement: InterruptedReplacement? = nil,
         requested: Bool = false,
         known: Bool = true,
+        journalOnly: Bool = false,
         onSave: WorkspaceSettings.OnSave = .build,
         ipykernel: Bool = false,
         kernelspec: [UInt8]? = nil,
@@ -1014,7 +1061,7 @@ enum Golden {
             buildRequest: requested ? (fromLock == .none ? .resolve : .fromLock) : nil,
             rollbackRequest: rollback,
             savedLock: fromLock ?? nil,
-            wasKnown: known,
+            acquaintance: journalOnly ? .journalOnly : known ? .seenOnDisk : nil,
             kernelspec: kernelspec,
             publishedHasIPykernel: ipykernel,
             now: now

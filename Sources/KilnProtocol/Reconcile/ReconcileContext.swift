@@ -26,8 +26,8 @@ public struct ReconcileContext: Sendable, Equatable {
     public var rollbackRequest: RollbackRequest?
     /// What is at `saved/<name>/requirements.lock`: a lock that came with the folder, or that `--from-lock` installs.
     public var savedLock: [UInt8]?
-    /// The daemon had seen this name before: if it is gone, record the removal.
-    public var wasKnown: Bool
+    /// How the daemon knows this name, if it does: if it is gone, record the removal.
+    public var acquaintance: Acquaintance?
     /// The bytes of the kernelspec the daemon keeps for the name (`.kiln/jupyter/kernels/<name>/kernel.json`), or
     /// nil when there is none.
     public var kernelspec: [UInt8]?
@@ -52,6 +52,7 @@ public struct ReconcileContext: Sendable, Equatable {
         rollbackRequest: RollbackRequest? = nil,
         savedLock: [UInt8]? = nil,
         wasKnown: Bool = false,
+        acquaintance: Acquaintance? = nil,
         kernelspec: [UInt8]? = nil,
         publishedHasIPykernel: Bool = false,
         now: Date
@@ -67,7 +68,7 @@ public struct ReconcileContext: Sendable, Equatable {
         self.buildRequest = buildRequest
         self.rollbackRequest = rollbackRequest
         self.savedLock = savedLock
-        self.wasKnown = wasKnown
+        self.acquaintance = acquaintance ?? (wasKnown ? .seenOnDisk : nil)
         self.kernelspec = kernelspec
         self.publishedHasIPykernel = publishedHasIPykernel
         self.now = now
@@ -75,6 +76,12 @@ public struct ReconcileContext: Sendable, Equatable {
 }
 
 extension ReconcileContext {
+    /// The daemon knows this name, from disk or from the journal: if it is gone, record the removal.
+    public var wasKnown: Bool {
+        get { acquaintance != nil }
+        set { acquaintance = newValue ? (acquaintance ?? .seenOnDisk) : nil }
+    }
+
     /// A `kiln build <name>` request is waiting, of either kind.
     public var buildRequested: Bool { buildRequest != nil }
 

@@ -523,7 +523,9 @@ struct Decision {
                         to: "",
                         state: "removed",
                         spec: nil,
-                        message: "the directory was removed"
+                        message: context.acquaintance == .journalOnly
+                            ? "the directory was removed while the daemon was not running (noticed at start)"
+                            : "the directory was removed"
                     )
                 )
             )
