@@ -100,7 +100,7 @@ struct HistoryTests {
         }
         #expect(has("saved/after", "saved/after", "queued"), "\(follow.stdout)")
         #expect(has("saved/after", "draft/after", "ready"), "\(follow.stdout)")
-        #expect(has("pending/after", "pending/after", "awaiting-approval"), "\(follow.stdout)")
+        #expect(has("draft/after", "pending/after", "awaiting-approval"), "\(follow.stdout)")
         #expect(printed.filter { $0["name"] as? String == "before" }.count == 1, "only the last-N from before")
 
         kill(follow.process.processIdentifier, SIGTERM)

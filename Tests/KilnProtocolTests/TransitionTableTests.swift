@@ -303,7 +303,7 @@ struct TransitionTableTests {
                 expected: [
                     .writeChanges(pending, G.newChanges),
                     .writeStatus(pending, G.awaitingNew),
-                    G.record(pending, pending, .awaitingApproval, G.goodHash, G.awaitingNew.message),
+                    G.record(draft, pending, .awaitingApproval, G.goodHash, G.awaitingNew.message),
                 ]
             ),
             Row(
@@ -314,7 +314,7 @@ struct TransitionTableTests {
                 expected: [
                     .writeChanges(pending, G.updateChanges),
                     .writeStatus(pending, G.awaitingUpdate),
-                    G.record(pending, pending, .awaitingApproval, G.goodHash, G.awaitingUpdate.message),
+                    G.record(draft, pending, .awaitingApproval, G.goodHash, G.awaitingUpdate.message),
                 ]
             ),
             Row(
@@ -493,7 +493,7 @@ struct TransitionTableTests {
                 expected: [
                     .keepSpec(G.good),
                     .writeStatus(published, publishedStatus),
-                    G.record(published, published, .published, G.goodHash, "approved"),
+                    G.record(pending, published, .published, G.goodHash, "approved"),
                 ]
             ),
             Row(
@@ -517,7 +517,7 @@ struct TransitionTableTests {
                         .swapScratchWithPublished(name: name),
                         .archiveScratch(name: name, at: G.now),
                         .writeStatus(published, G.builtStatus(.published, .published, message, G.editedHash)),
-                        G.record(nested, published, .published, G.editedHash, message),
+                        G.record(pending, published, .published, G.editedHash, message),
                     ]
                 }()
             ),
@@ -726,7 +726,7 @@ struct TransitionTableTests {
                 context: G.context(built: [G.goodKey: G.goodBuild]),
                 expected: [
                     .writeStatus(draft, G.builtStatus(.draft, .rejected, "pin numpy too")),
-                    G.record(draft, draft, .rejected, G.goodHash, "pin numpy too"),
+                    G.record(pending, draft, .rejected, G.goodHash, "pin numpy too"),
                 ]
             ),
             // Rule 7: any other move.

@@ -270,7 +270,7 @@ struct Decision {
             "approved; it replaced the previous published version, which is kept in .kiln/archive/\(name)/"
         actions.append(.writeStatus(published, approvedStatus(copy, message: message)))
         record(
-            from: copy.location.description,
+            from: origin(of: copy).description,
             to: published.description,
             state: .published,
             spec: copy.specSHA256,
@@ -575,13 +575,22 @@ struct Decision {
             || old?.build != status.build || journalMessage != nil
         {
             record(
-                from: copy.location.description,
+                from: origin(of: copy).description,
                 to: (destination ?? copy.location).description,
                 state: status.state,
                 spec: status.specSHA256,
                 message: journalMessage ?? status.message
             )
         }
+    }
+
+    /// Where a copy came from: the folder its status names when a person's move brought it here (a submission, an
+    /// approval, a rejection: the journal shows `draft/x → pending/x`), else where it is.
+    func origin(of copy: EnvironmentCopy) -> CopyLocation {
+        guard let stage = copy.status?.stage, stage != copy.location.stage || copy.location.nested else {
+            return copy.location
+        }
+        return CopyLocation(stage, name)
     }
 
     mutating func record(from: String, to: String, state: EnvironmentState, spec: String?, message: String) {
