@@ -320,7 +320,7 @@ struct Decision {
             }
         var candidates: [CopyLocation] = []
         if let origin { candidates.append(CopyLocation(origin, name)) }
-        candidates.append(CopyLocation(.saved, name))
+        if origin != .saved { candidates.append(CopyLocation(.saved, name)) }
         guard let target = candidates.first(where: { !occupied.contains($0) }) else {
             leaveStuck(copy, why: why, taken: candidates)
             return
@@ -362,14 +362,24 @@ struct Decision {
 
     /// Nowhere free to put it back: leave it, and say so where its owner will look.
     mutating func leaveStuck(_ copy: EnvironmentCopy, why: String, taken: [CopyLocation]) {
+        // Invalid whatever it was: a state its status names for another folder says nothing true about this one.
         var stuck = copy.status ?? Status(stage: copy.location.stage, state: .invalid, updated: context.now)
-        if stuck.stage != .saved || copy.status == nil { stuck.state = .invalid }
+        stuck.state = .invalid
+        stuck.phase = nil
         stuck.message =
             "\(why); it cannot be moved back because \(taken.map(\.description).joined(separator: " and ")) "
             + "are taken: move or remove one copy"
         guard copy.status.map({ !$0.sameApartFromTime(stuck) }) ?? true else { return }
         stuck.updated = context.now
         actions.append(.writeStatus(copy.location, stuck))
+        // Rule 7 journals what it does with a move it does not allow, this outcome included: the copy stays here.
+        record(
+            from: copy.location.description,
+            to: copy.location.description,
+            state: stuck.state,
+            spec: copy.specSHA256,
+            message: stuck.message
+        )
     }
 
     // MARK: rule 8, edit a published spec

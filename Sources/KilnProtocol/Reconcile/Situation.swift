@@ -52,19 +52,26 @@ public enum Situation: Sendable, Equatable {
     public static func classify(name: String, copies all: [EnvironmentCopy], context: ReconcileContext) -> [Situation] {
         if let replacement = context.interruptedReplacement { return [.replacementInterrupted(replacement)] }
         // A directory that is a symbolic link is never followed, so nothing can be written inside it; it is left be.
-        let copies = all.filter { !$0.isSymlink }
-        if copies.isEmpty {
+        let present = all.filter { !$0.isSymlink }
+        if present.isEmpty {
             var situations: [Situation] = context.wasKnown || context.activeBuild != nil ? [.removed] : []
             if context.kernelspec != nil { situations.append(.kernelspecOrphaned) }
             return situations
         }
-        if let arrival = copies.first(where: isArrival) {
+        // Rule 7's stuck copies (left where they are, since their way back was taken) are tried again at every look,
+        // beside the rest of the name. Taken for arrivals, they would come first and alone at every look, and the
+        // name's other copies (a build that finished meanwhile) would never be decided again.
+        if let arrival = present.first(where: { isArrival($0) && !isStuck($0) }) {
             return [classifyArrival(arrival, context: context)]
         }
-        var situations: [Situation] = []
+        var situations: [Situation] = present.filter(isStuck).map { classifyArrival($0, context: context) }
+        let copies = present.filter { !isStuck($0) }
         let inProgress = copies.filter { $0.location.stage.isInProgress }
-        // The copy settled furthest along keeps the name; a copy in saved/ loses to a built one.
-        let settledBuilt = inProgress.filter { $0.isSettled && $0.location.stage != .saved }
+        // The copy settled furthest along keeps the name; a copy in saved/ loses to a built one. A copy whose status names a build this workspace does not have (copied in from another workspace, status
+        // and all) is built nowhere here: it must not take the name from one that is (rule 7 sends it to saved/).
+        let settledBuilt = inProgress.filter {
+            $0.isSettled && $0.location.stage != .saved && context.build(namedBy: $0.status) != nil
+        }
         let keeper = settledBuilt.max { $0.location.stage < $1.location.stage } ?? inProgress.first
         if let keeper {
             for other in inProgress where other.location != keeper.location {
@@ -118,6 +125,12 @@ public enum Situation: Sendable, Equatable {
     /// A copy that got where it is by a move the daemon has not yet accepted: one whose status names another folder
     /// (or none) outside saved/, or a published version dragged back into saved/ (which would unpublish it).
     /// Other copies in saved/ are saves, whatever their status says.
+    /// A copy rule 7 left where it is: `invalid`, its status still naming the folder it came from.
+    static func isStuck(_ copy: EnvironmentCopy) -> Bool {
+        guard !copy.isSymlink, let status = copy.status, status.state == .invalid else { return false }
+        return status.stage != copy.location.stage || copy.location.nested
+    }
+
     static func isArrival(_ copy: EnvironmentCopy) -> Bool {
         if copy.location.stage == .saved { return copy.status?.stage == .published }
         return !copy.isSettled

