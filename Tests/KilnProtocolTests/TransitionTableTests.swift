@@ -737,6 +737,51 @@ struct TransitionTableTests {
                     .move(from: saved, to: draft),
                 ]
             ),
+            Row(
+                rule: 3,
+                title: "an edited pending copy whose saved/ another copy holds is left where it is, not moved in vain",
+                copies: [
+                    G.copy(saved, spec: G.edited, status: G.status(.saved, .invalid, hash: G.editedHash, build: nil, "")),
+                    G.copy(pending, spec: G.edited, status: ready),
+                ],
+                context: G.context(built: [G.goodKey: G.goodBuild]),
+                expected: {
+                    var stuck = ready
+                    stuck.state = .invalid
+                    stuck.message =
+                        "spec.toml changed after it was built, so the move was not accepted: it is built again in "
+                        + "saved/; it cannot be moved back because saved/churn are taken: move or remove one copy"
+                    return [
+                        .writeStatus(pending, stuck),
+                        G.record(pending, pending, .invalid, G.editedHash, stuck.message),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 9,
+                title: "a build done while an invalid copy holds draft/: it waits in saved/, naming that copy",
+                copies: [
+                    G.copy(saved, status: building1),
+                    G.copy(draft, spec: G.edited, status: G.status(.draft, .invalid, hash: G.editedHash, build: 1, "")),
+                ],
+                context: G.context(built: [G.goodKey: G.goodBuild]),
+                expected: {
+                    let message =
+                        "built, but another copy of 'churn' is in progress at draft/churn: remove it, and this one "
+                        + "moves to draft/ as ready"
+                    let waiting = G.status(.saved, .invalid, build: 1, message)
+                    let retry = "it arrived in draft/ from outside Kiln; new environments enter through saved/; it "
+                        + "cannot be moved back because saved/churn are taken: move or remove one copy"
+                    var stuck = G.status(.draft, .invalid, hash: G.editedHash, build: 1, retry)
+                    stuck.stage = .draft
+                    return [
+                        .writeStatus(draft, stuck),
+                        G.record(draft, draft, .invalid, G.editedHash, retry),
+                        .writeStatus(saved, waiting),
+                        G.record(saved, saved, .invalid, G.goodHash, message),
+                    ]
+                }()
+            ),
             // Rule 8: edit a published spec.
             Row(
                 rule: 8,

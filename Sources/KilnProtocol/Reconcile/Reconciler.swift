@@ -149,6 +149,15 @@ struct Decision {
         // Built by this save's own build, or found in the store from an earlier one.
         let ownBuild = previous?.specSHA256 == hash && (previous?.state == .building || previous?.state == .queued)
         let draft = CopyLocation(.draft, name)
+        // A copy left invalid in draft/ (rule 7 or 9) holds the place: a move there would fail at every look.
+        if occupied.contains(draft) {
+            markInvalid(
+                copy,
+                "built, but another copy of '\(name)' is in progress at \(draft): remove it, and this one moves to "
+                    + "draft/ as ready"
+            )
+            return
+        }
         actions.append(.installLock(copy.location, from: done))
         setStatus(
             copy,
@@ -466,6 +475,11 @@ struct Decision {
     /// Moves a draft or pending copy back to saved/ to be built again.
     mutating func sendToSaved(_ copy: EnvironmentCopy, message: String) {
         let target = CopyLocation(.saved, name)
+        // Another copy holds saved/: the move would fail at every look, and this copy's status would stay untrue.
+        guard !occupied.contains(target) else {
+            leaveStuck(copy, why: message, taken: [target])
+            return
+        }
         let status = Status(
             stage: .saved,
             state: .queued,

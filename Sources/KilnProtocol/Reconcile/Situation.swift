@@ -125,10 +125,12 @@ public enum Situation: Sendable, Equatable {
     /// A copy that got where it is by a move the daemon has not yet accepted: one whose status names another folder
     /// (or none) outside saved/, or a published version dragged back into saved/ (which would unpublish it).
     /// Other copies in saved/ are saves, whatever their status says.
-    /// A copy rule 7 left where it is: `invalid`, its status still naming the folder it came from.
+    /// A copy marked invalid outside saved/ (rule 7's copy left where it is, its status still naming the folder it
+    /// came from; rule 9's loser in draft/ or pending/), or one whose status names another folder. Its way to saved/
+    /// is tried again at every look.
     static func isStuck(_ copy: EnvironmentCopy) -> Bool {
         guard !copy.isSymlink, let status = copy.status, status.state == .invalid else { return false }
-        return status.stage != copy.location.stage || copy.location.nested
+        return status.stage != copy.location.stage || copy.location.stage != .saved || copy.location.nested
     }
 
     static func isArrival(_ copy: EnvironmentCopy) -> Bool {
