@@ -741,7 +741,11 @@ struct TransitionTableTests {
                 rule: 3,
                 title: "an edited pending copy whose saved/ another copy holds is left where it is, not moved in vain",
                 copies: [
-                    G.copy(saved, spec: G.edited, status: G.status(.saved, .invalid, hash: G.editedHash, build: nil, "")),
+                    G.copy(
+                        saved,
+                        spec: G.edited,
+                        status: G.status(.saved, .invalid, hash: G.editedHash, build: nil, "")
+                    ),
                     G.copy(pending, spec: G.edited, status: ready),
                 ],
                 context: G.context(built: [G.goodKey: G.goodBuild]),
@@ -770,7 +774,8 @@ struct TransitionTableTests {
                         "built, but another copy of 'churn' is in progress at draft/churn: remove it, and this one "
                         + "moves to draft/ as ready"
                     let waiting = G.status(.saved, .invalid, build: 1, message)
-                    let retry = "it arrived in draft/ from outside Kiln; new environments enter through saved/; it "
+                    let retry =
+                        "it arrived in draft/ from outside Kiln; new environments enter through saved/; it "
                         + "cannot be moved back because saved/churn are taken: move or remove one copy"
                     var stuck = G.status(.draft, .invalid, hash: G.editedHash, build: 1, retry)
                     stuck.stage = .draft

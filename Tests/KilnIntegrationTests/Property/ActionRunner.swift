@@ -154,7 +154,8 @@ final class ActionRunner {
         lastWrite[name] = (bytes, target)
         lastWriteRemoved.remove(name)
         if withStatus && stage == .published { foreignPublished.insert(target) }
-        return "cp -r outside/\(writes)/\(name) \(stage.rawValue)/ (write \(writes))\(withStatus ? " with a status" : "")"
+        return
+            "cp -r outside/\(writes)/\(name) \(stage.rawValue)/ (write \(writes))\(withStatus ? " with a status" : "")"
     }
 
     /// The status another workspace's daemon would have written for a copy in `stage`: built there, on an

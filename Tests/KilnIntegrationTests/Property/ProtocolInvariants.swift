@@ -54,7 +54,8 @@ struct ProtocolInvariants {
         if claimants.count > 1 {
             found.append(
                 "invariant 1 (rule 9): \(name) has \(inProgress.count) copies in progress and \(claimants.count) "
-                    + "of them neither name the keeper nor are stuck: " + claimants.map(describe).joined(separator: ", ")
+                    + "of them neither name the keeper nor are stuck: "
+                    + claimants.map(describe).joined(separator: ", ")
             )
         }
         return found

@@ -49,14 +49,22 @@ enum UserAction: Sendable, Hashable, CustomStringConvertible {
     /// reach `published/` often enough to exercise approvals over a published version and edits of it.
     static let generator = Gen<UserAction>.frequency(
         (3, zip(name, Gen<SpecKind>.case).map { UserAction.save(name: $0, spec: $1) }),
-        (2, zip(name, pick, Gen<SpecKind>.case, Gen.bool).map { UserAction.edit(name: $0, pick: $1, spec: $2, inPlace: $3) }),
+        (
+            2,
+            zip(name, pick, Gen<SpecKind>.case, Gen.bool).map {
+                UserAction.edit(name: $0, pick: $1, spec: $2, inPlace: $3)
+            }
+        ),
         (2, name.map { UserAction.submit(name: $0) }),
         (2, zip(name, Gen.bool).map { UserAction.approve(name: $0, nested: $1) }),
         (1, zip(name, Gen.bool).map { UserAction.reject(name: $0, note: $1) }),
         (1.5, zip(name, pick, Gen<Stage>.case).map { UserAction.move(name: $0, pick: $1, to: $2) }),
-        (1, zip(name, Gen<Stage>.case, Gen<SpecKind>.case, Gen.bool).map {
-            UserAction.copyIn(name: $0, to: $1, spec: $2, withStatus: $3)
-        }),
+        (
+            1,
+            zip(name, Gen<Stage>.case, Gen<SpecKind>.case, Gen.bool).map {
+                UserAction.copyIn(name: $0, to: $1, spec: $2, withStatus: $3)
+            }
+        ),
         (0.7, zip(name, pick).map { UserAction.remove(name: $0, pick: $1) })
     )
 
