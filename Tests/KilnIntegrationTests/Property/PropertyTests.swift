@@ -8,7 +8,7 @@ import Testing
 /// several at once) against a real `kiln serve` on a temporary workspace; once the daemon has answered everything,
 /// the protocol's invariants must hold (`ProtocolInvariants`).
 ///
-/// Each run is one generated `ActionPlan` on a new workspace. `KILN_PROPERTY_RUNS` (default 6) and
+/// Each run is one generated `ActionPlan` on a new workspace. `KILN_PROPERTY_RUNS` (default 4) and
 /// `KILN_PROPERTY_STEPS` (batches a run, default 8) size it; `scripts/long-tests.sh` runs 40 of 12. A failure prints
 /// the plan, what each action did, the journal and the daemon's log, and PropertyBased prints the seed:
 /// `KILN_PROPERTY_SEED=<that seed>` replays the plan (the daemon's timing may still differ). Shrinking is off: every
@@ -17,7 +17,7 @@ import Testing
 @Suite("kiln serve: random user actions keep the protocol's invariants", .serialized)
 struct PropertyTests {
     static let environment = ProcessInfo.processInfo.environment
-    static let runs = Int(environment["KILN_PROPERTY_RUNS"] ?? "") ?? 6
+    static let runs = Int(environment["KILN_PROPERTY_RUNS"] ?? "") ?? 4
     static let batches = Int(environment["KILN_PROPERTY_STEPS"] ?? "") ?? 8
 
     @Test(.shrinking(environment["KILN_PROPERTY_SHRINK"] == "1"))
