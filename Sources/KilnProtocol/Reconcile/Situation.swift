@@ -67,8 +67,9 @@ public enum Situation: Sendable, Equatable {
         var situations: [Situation] = present.filter(isStuck).map { classifyArrival($0, context: context) }
         let copies = present.filter { !isStuck($0) }
         let inProgress = copies.filter { $0.location.stage.isInProgress }
-        // The copy settled furthest along keeps the name; a copy in saved/ loses to a built one. A copy whose status names a build this workspace does not have (copied in from another workspace, status
-        // and all) is built nowhere here: it must not take the name from one that is (rule 7 sends it to saved/).
+        // The copy settled furthest along keeps the name; a copy in saved/ loses to a built one. A copy whose status
+        // names a build this workspace does not have (copied in from another workspace, status and all) is built
+        // nowhere here: it must not take the name from one that is (rule 7 sends it to saved/).
         let settledBuilt = inProgress.filter {
             $0.isSettled && $0.location.stage != .saved && context.build(namedBy: $0.status) != nil
         }
@@ -122,9 +123,6 @@ public enum Situation: Sendable, Equatable {
         }
     }
 
-    /// A copy that got where it is by a move the daemon has not yet accepted: one whose status names another folder
-    /// (or none) outside saved/, or a published version dragged back into saved/ (which would unpublish it).
-    /// Other copies in saved/ are saves, whatever their status says.
     /// A copy marked invalid outside saved/ (rule 7's copy left where it is, its status still naming the folder it
     /// came from; rule 9's loser in draft/ or pending/), or one whose status names another folder. Its way to saved/
     /// is tried again at every look.
@@ -133,6 +131,9 @@ public enum Situation: Sendable, Equatable {
         return status.stage != copy.location.stage || copy.location.stage != .saved || copy.location.nested
     }
 
+    /// A copy that got where it is by a move the daemon has not yet accepted: one whose status names another folder
+    /// (or none) outside saved/, or a published version dragged back into saved/ (which would unpublish it).
+    /// Other copies in saved/ are saves, whatever their status says.
     static func isArrival(_ copy: EnvironmentCopy) -> Bool {
         if copy.location.stage == .saved { return copy.status?.stage == .published }
         return !copy.isSettled
