@@ -83,7 +83,7 @@ struct PropertyTests {
             comment:
                 "rule 7: a folder copied into published/ with its status from another workspace (naming a build "
                 + "this workspace does not have) stays published, unjournaled, instead of going to saved/ to be built"
-        ) { failure, seen in seen.foreignPublished.contains { failure.contains("\($0) (") } },
+        ) { failure, seen in seen.foreignPublished.contains { failure.contains($0) } },
         KnownIssue(
             comment:
                 "rule 7: a folder copied into saved/ with a `failed` status from another workspace is taken for this "
