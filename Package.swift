@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // Tests only: generators, seeds and shrinking for the property-based test of the daemon.
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // libinotifytools, as Debian's libinotifytools0-dev installs it (no pkg-config file).
@@ -94,7 +96,10 @@ let package = Package(
         .testTarget(name: "KilnBuildTests", dependencies: ["KilnBuild"], swiftSettings: strict),
         .testTarget(
             name: "KilnIntegrationTests",
-            dependencies: ["KilnProtocol", "KilnWorkspace", "KilnTestSupport", "kiln"],
+            dependencies: [
+                "KilnProtocol", "KilnWorkspace", "KilnTestSupport", "kiln",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The long versions of what CI runs briefly: a million fuzzed specs through the TOML gate and the spec parser, a
-# million generated requirement strings judged by Kiln and by packaging, and 200 rounds of killing the daemon with
-# SIGKILL at random moments.
+# million generated requirement strings judged by Kiln and by packaging, 200 rounds of killing the daemon with
+# SIGKILL at random moments, and 40 runs of 12 batches of random user actions against the daemon (the property test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -9,3 +9,5 @@ swift build --build-tests
 KILN_FUZZ_ITERATIONS="${KILN_FUZZ_ITERATIONS:-1000000}" swift test --skip-build --filter mutatedSpecsNeverCrash
 KILN_FUZZ_ITERATIONS="${KILN_FUZZ_ITERATIONS:-1000000}" swift test --skip-build --filter generatedStringsAgree
 KILN_CRASH_ROUNDS="${KILN_CRASH_ROUNDS:-200}" swift test --skip-build --filter CrashTests
+KILN_PROPERTY_RUNS="${KILN_PROPERTY_RUNS:-40}" KILN_PROPERTY_STEPS="${KILN_PROPERTY_STEPS:-12}" \
+    swift test --skip-build --filter PropertyTests

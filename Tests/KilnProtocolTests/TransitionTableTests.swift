@@ -791,6 +791,106 @@ struct TransitionTableTests {
                     ]
                 }()
             ),
+            Row(
+                rule: 7,
+                title: "a move whose way back is taken: left where it is, invalid, and journaled",
+                copies: [
+                    G.copy(saved, spec: G.edited, status: G.status(.saved, .queued, hash: G.editedHash, build: 1, "")),
+                    G.copy(draft, status: ready),
+                    G.copy(published, status: ready),
+                ],
+                context: G.context(
+                    active: ActiveBuild(specSHA256: G.editedHash, build: 1, started: false),
+                    built: [G.goodKey: G.goodBuild]
+                ),
+                expected: {
+                    var stuck = ready
+                    stuck.state = .invalid
+                    stuck.message =
+                        "draft/ → published/ \(illegal); it cannot be moved back because draft/churn and saved/churn "
+                        + "are taken: move or remove one copy"
+                    return [
+                        .writeStatus(published, stuck),
+                        G.record(published, published, .invalid, G.goodHash, stuck.message),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 7,
+                title: "a copy left stuck does not hold up the rest of its name: a finished build still moves on",
+                copies: [
+                    G.copy(saved, status: building1),
+                    G.copy(
+                        published,
+                        spec: G.edited,
+                        status: G.status(
+                            .saved,
+                            .invalid,
+                            hash: G.editedHash,
+                            build: 1,
+                            "saved/ → published/ \(illegal); it cannot be moved back because saved/churn are taken: "
+                                + "move or remove one copy"
+                        )
+                    ),
+                ],
+                context: G.context(built: [G.goodKey: G.goodBuild]),
+                expected: [
+                    .installLock(saved, from: G.goodBuild),
+                    .writeStatus(saved, ready),
+                    G.record(saved, draft, .ready, G.goodHash, ready.message),
+                    .move(from: saved, to: draft),
+                ]
+            ),
+            Row(
+                rule: 3,
+                title: "an edited pending copy whose saved/ another copy holds is left where it is, not moved in vain",
+                copies: [
+                    G.copy(
+                        saved,
+                        spec: G.edited,
+                        status: G.status(.saved, .invalid, hash: G.editedHash, build: nil, "")
+                    ),
+                    G.copy(pending, spec: G.edited, status: ready),
+                ],
+                context: G.context(built: [G.goodKey: G.goodBuild]),
+                expected: {
+                    var stuck = ready
+                    stuck.state = .invalid
+                    stuck.message =
+                        "spec.toml changed after it was built, so the move was not accepted: it is built again in "
+                        + "saved/; it cannot be moved back because saved/churn are taken: move or remove one copy"
+                    return [
+                        .writeStatus(pending, stuck),
+                        G.record(pending, pending, .invalid, G.editedHash, stuck.message),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 9,
+                title: "a build done while an invalid copy holds draft/: it waits in saved/, naming that copy",
+                copies: [
+                    G.copy(saved, status: building1),
+                    G.copy(draft, spec: G.edited, status: G.status(.draft, .invalid, hash: G.editedHash, build: 1, "")),
+                ],
+                context: G.context(built: [G.goodKey: G.goodBuild]),
+                expected: {
+                    let message =
+                        "built, but another copy of 'churn' is in progress at draft/churn: remove it, and this one "
+                        + "moves to draft/ as ready"
+                    let waiting = G.status(.saved, .invalid, build: 1, message)
+                    let retry =
+                        "it arrived in draft/ from outside Kiln; new environments enter through saved/; it "
+                        + "cannot be moved back because saved/churn are taken: move or remove one copy"
+                    var stuck = G.status(.draft, .invalid, hash: G.editedHash, build: 1, retry)
+                    stuck.stage = .draft
+                    return [
+                        .writeStatus(draft, stuck),
+                        G.record(draft, draft, .invalid, G.editedHash, retry),
+                        .writeStatus(saved, waiting),
+                        G.record(saved, saved, .invalid, G.goodHash, message),
+                    ]
+                }()
+            ),
             // Rule 8: edit a published spec.
             Row(
                 rule: 8,
@@ -841,6 +941,39 @@ struct TransitionTableTests {
                     return [
                         .writeStatus(saved, G.status(.saved, .invalid, hash: G.editedHash, build: nil, message)),
                         G.record(saved, saved, .invalid, G.editedHash, message),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 9,
+                title: "a copy from another workspace, status and all, does not take the name from a built draft",
+                copies: [
+                    G.copy(saved, spec: G.edited),
+                    G.copy(draft, status: ready),
+                    G.copy(
+                        pending,
+                        status: Status(
+                            stage: .pending,
+                            state: .awaitingApproval,
+                            specSHA256: G.goodHash,
+                            build: 1,
+                            environment: "/elsewhere/.kiln/envs/" + String(repeating: "e", count: 64),
+                            python: "/elsewhere/.kiln/envs/" + String(repeating: "e", count: 64) + "/bin/python",
+                            updated: G.earlier,
+                            message: "from another workspace"
+                        )
+                    ),
+                ],
+                context: G.context(built: [G.goodKey: G.goodBuild]),
+                expected: {
+                    let message =
+                        "another copy of 'churn' is in progress at draft/churn; a name may have one version in "
+                        + "progress: remove this copy, or rename its directory to make it a new environment"
+                    return [
+                        .writeStatus(saved, G.status(.saved, .invalid, hash: G.editedHash, build: nil, message)),
+                        G.record(saved, saved, .invalid, G.editedHash, message),
+                        .writeStatus(pending, G.status(.pending, .invalid, build: 1, message)),
+                        G.record(pending, pending, .invalid, G.goodHash, message),
                     ]
                 }()
             ),

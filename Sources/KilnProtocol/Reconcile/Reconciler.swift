@@ -153,6 +153,15 @@ struct Decision {
         // Built by this save's own build, or found in the store from an earlier one.
         let ownBuild = previous?.specSHA256 == hash && (previous?.state == .building || previous?.state == .queued)
         let draft = CopyLocation(.draft, name)
+        // A copy left invalid in draft/ (rule 7 or 9) holds the place: a move there would fail at every look.
+        if occupied.contains(draft) {
+            markInvalid(
+                copy,
+                "built, but another copy of '\(name)' is in progress at \(draft): remove it, and this one moves to "
+                    + "draft/ as ready"
+            )
+            return
+        }
         actions.append(.installLock(copy.location, from: done))
         setStatus(
             copy,
@@ -399,7 +408,7 @@ struct Decision {
             }
         var candidates: [CopyLocation] = []
         if let origin { candidates.append(CopyLocation(origin, name)) }
-        candidates.append(CopyLocation(.saved, name))
+        if origin != .saved { candidates.append(CopyLocation(.saved, name)) }
         guard let target = candidates.first(where: { !occupied.contains($0) }) else {
             leaveStuck(copy, why: why, taken: candidates)
             return
@@ -441,14 +450,24 @@ struct Decision {
 
     /// Nowhere free to put it back: leave it, and say so where its owner will look.
     mutating func leaveStuck(_ copy: EnvironmentCopy, why: String, taken: [CopyLocation]) {
+        // Invalid whatever it was: a state its status names for another folder says nothing true about this one.
         var stuck = copy.status ?? Status(stage: copy.location.stage, state: .invalid, updated: context.now)
-        if stuck.stage != .saved || copy.status == nil { stuck.state = .invalid }
+        stuck.state = .invalid
+        stuck.phase = nil
         stuck.message =
             "\(why); it cannot be moved back because \(taken.map(\.description).joined(separator: " and ")) "
             + "are taken: move or remove one copy"
         guard copy.status.map({ !$0.sameApartFromTime(stuck) }) ?? true else { return }
         stuck.updated = context.now
         actions.append(.writeStatus(copy.location, stuck))
+        // Rule 7 journals what it does with a move it does not allow, this outcome included: the copy stays here.
+        record(
+            from: copy.location.description,
+            to: copy.location.description,
+            state: stuck.state,
+            spec: copy.specSHA256,
+            message: stuck.message
+        )
     }
 
     // MARK: rule 8, edit a published spec
@@ -537,6 +556,11 @@ struct Decision {
     /// Moves a draft or pending copy back to saved/ to be built again.
     mutating func sendToSaved(_ copy: EnvironmentCopy, message: String) {
         let target = CopyLocation(.saved, name)
+        // Another copy holds saved/: the move would fail at every look, and this copy's status would stay untrue.
+        guard !occupied.contains(target) else {
+            leaveStuck(copy, why: message, taken: [target])
+            return
+        }
         let status = Status(
             stage: .saved,
             state: .queued,

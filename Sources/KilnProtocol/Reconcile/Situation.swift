@@ -60,8 +60,8 @@ public enum Situation: Sendable, Equatable {
             return [.replacementInterrupted(replacement)]
         }
         // A directory that is a symbolic link is never followed, so nothing can be written inside it; it is left be.
-        let copies = all.filter { !$0.isSymlink }
-        if copies.isEmpty {
+        let present = all.filter { !$0.isSymlink }
+        if present.isEmpty {
             var situations: [Situation] = context.wasKnown || context.activeBuild != nil ? [.removed] : []
             if context.kernelspec != nil { situations.append(.kernelspecOrphaned) }
             if let rollback = context.rollbackRequest {
@@ -69,19 +69,27 @@ public enum Situation: Sendable, Equatable {
             }
             return situations
         }
-        if let arrival = copies.first(where: isArrival) {
+        // Rule 7's stuck copies (left where they are, since their way back was taken) are tried again at every look,
+        // beside the rest of the name. Taken for arrivals, they would come first and alone at every look, and the
+        // name's other copies (a build that finished meanwhile) would never be decided again.
+        if let arrival = present.first(where: { isArrival($0) && !isStuck($0) }) {
             return [classifyArrival(arrival, context: context)]
         }
         // A rollback changes the published version: decided alone, once no move is waiting.
         if let rollback = context.rollbackRequest {
             return [
-                .rollbackRequested(rollback, published: copies.first { $0.location == CopyLocation(.published, name) })
+                .rollbackRequested(rollback, published: present.first { $0.location == CopyLocation(.published, name) })
             ]
         }
-        var situations: [Situation] = []
+        var situations: [Situation] = present.filter(isStuck).map { classifyArrival($0, context: context) }
+        let copies = present.filter { !isStuck($0) }
         let inProgress = copies.filter { $0.location.stage.isInProgress }
-        // The copy settled furthest along keeps the name; a copy in saved/ loses to a built one.
-        let settledBuilt = inProgress.filter { $0.isSettled && $0.location.stage != .saved }
+        // The copy settled furthest along keeps the name; a copy in saved/ loses to a built one. A copy whose status
+        // names a build this workspace does not have (copied in from another workspace, status and all) is built
+        // nowhere here: it must not take the name from one that is (rule 7 sends it to saved/).
+        let settledBuilt = inProgress.filter {
+            $0.isSettled && $0.location.stage != .saved && context.build(namedBy: $0.status) != nil
+        }
         let keeper = settledBuilt.max { $0.location.stage < $1.location.stage } ?? inProgress.first
         if let keeper {
             for other in inProgress where other.location != keeper.location {
@@ -130,6 +138,14 @@ public enum Situation: Sendable, Equatable {
         case (nil, .some): return .kernelspecOrphaned
         default: return nil
         }
+    }
+
+    /// A copy marked invalid outside saved/ (rule 7's copy left where it is, its status still naming the folder it
+    /// came from; rule 9's loser in draft/ or pending/), or one whose status names another folder. Its way to saved/
+    /// is tried again at every look.
+    static func isStuck(_ copy: EnvironmentCopy) -> Bool {
+        guard !copy.isSymlink, let status = copy.status, status.state == .invalid else { return false }
+        return status.stage != copy.location.stage || copy.location.stage != .saved || copy.location.nested
     }
 
     /// A copy that got where it is by a move the daemon has not yet accepted: one whose status names another folder
