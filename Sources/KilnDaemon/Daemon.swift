@@ -253,6 +253,11 @@ public actor Daemon {
                 in: layout
             )
         }
+        // A published copy whose build is not in the store: approved here (and its build removed by hand), or
+        // copied in from another workspace, status and all?
+        if let status = published?.status, let spec = status.specSHA256, context.build(namedBy: status) == nil {
+            context.publishedApprovedHere = WorkspaceFiles.kind(layout.keptSpec(spec)) == .file
+        }
         // Only a published copy's build is looked at for ipykernel: its lock is read, not the environment.
         if let published, let done = context.build(namedBy: published.status),
             let lock = WorkspaceFiles.readText(done.lock, limit: 16 * 1024 * 1024)

@@ -793,6 +793,33 @@ struct TransitionTableTests {
             ),
             Row(
                 rule: 7,
+                title: "a published folder from another workspace, status and all, never approved here: to saved/",
+                copies: [G.copy(published, status: publishedStatus)],
+                context: {
+                    var context = G.context()
+                    context.publishedApprovedHere = false
+                    return context
+                }(),
+                expected: {
+                    let message =
+                        "moved to saved/: it arrived in published/ from outside Kiln; new environments enter through "
+                        + "saved/"
+                    return [
+                        .move(from: published, to: saved),
+                        .writeStatus(saved, G.status(.saved, .saved, build: 1, message)),
+                        G.record(published, saved, .saved, G.goodHash, message),
+                    ]
+                }()
+            ),
+            Row(
+                rule: 7,
+                title: "a published version approved here whose build was removed by hand stays published",
+                copies: [G.copy(published, status: publishedStatus)],
+                context: G.context(),
+                expected: []
+            ),
+            Row(
+                rule: 7,
                 title: "a move whose way back is taken: left where it is, invalid, and journaled",
                 copies: [
                     G.copy(saved, spec: G.edited, status: G.status(.saved, .queued, hash: G.editedHash, build: 1, "")),

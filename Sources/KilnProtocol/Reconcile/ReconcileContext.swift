@@ -33,6 +33,10 @@ public struct ReconcileContext: Sendable, Equatable {
     public var kernelspec: [UInt8]?
     /// The build that `published/<name>`'s status names pins ipykernel in its lock: Jupyter can start a kernel in it.
     public var publishedHasIPykernel: Bool
+    /// † The spec of `published/<name>` was approved in this workspace (`.kiln/specs/` keeps it). Asked only when the
+    /// build its status names is not in the store: a published folder copied in from another workspace, status and
+    /// all, was never approved here, and is treated as any copy from outside (rule 7).
+    public var publishedApprovedHere = true
     /// The time every status and journal entry of this decision carries.
     public var now: Date
     /// † What the daemon read for the summary of a submission (`SubmissionReview`); nil for a name with no copy in

@@ -72,7 +72,9 @@ public enum Situation: Sendable, Equatable {
         // Rule 7's stuck copies (left where they are, since their way back was taken) are tried again at every look,
         // beside the rest of the name. Taken for arrivals, they would come first and alone at every look, and the
         // name's other copies (a build that finished meanwhile) would never be decided again.
-        if let arrival = present.first(where: { isArrival($0) && !isStuck($0) }) {
+        if let arrival = present.first(where: {
+            (isArrival($0) || isForeignPublished($0, context: context)) && !isStuck($0)
+        }) {
             return [classifyArrival(arrival, context: context)]
         }
         // A rollback changes the published version: decided alone, once no move is waiting.
@@ -143,6 +145,15 @@ public enum Situation: Sendable, Equatable {
     /// A copy marked invalid outside saved/ (rule 7's copy left where it is, its status still naming the folder it
     /// came from; rule 9's loser in draft/ or pending/), or one whose status names another folder. Its way to saved/
     /// is tried again at every look.
+    /// † A published copy whose status names a build this workspace lacks, of a spec never approved here: a folder
+    /// copied in from another workspace, status and all. Its status agrees with its folder, yet nobody approved it.
+    static func isForeignPublished(_ copy: EnvironmentCopy, context: ReconcileContext) -> Bool {
+        guard copy.location == CopyLocation(.published, copy.location.name), let status = copy.status,
+            status.stage == .published, status.state.isBuilt
+        else { return false }
+        return context.build(namedBy: status) == nil && !context.publishedApprovedHere
+    }
+
     static func isStuck(_ copy: EnvironmentCopy) -> Bool {
         guard !copy.isSymlink, let status = copy.status, status.state == .invalid else { return false }
         return status.stage != copy.location.stage || copy.location.stage != .saved || copy.location.nested

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import KilnProtocol
 
 #if canImport(Glibc)
@@ -20,8 +21,6 @@ final class ActionRunner {
     private(set) var lastWriteRemoved: Set<String> = []
     /// Every location `rm -rf` removed, by name.
     private(set) var removedLocations: [String: Set<String>] = [:]
-    /// Where a folder with a `published` status from another workspace was copied in (a known daemon bug's mark).
-    private(set) var foreignPublished: Set<String> = []
     private var writes = 0
 
     init(ws: TestWorkspace) throws {
@@ -31,6 +30,22 @@ final class ActionRunner {
     }
 
     deinit { try? FileManager.default.removeItem(atPath: outside) }
+
+    /// Every run starts from one name with a published version and an archived one (two approvals, the second over
+    /// the first), made by the same actions, so that rollbacks and updates of a published version happen in every
+    /// run rather than in the rare plan that gets a name through the whole workflow twice.
+    func prepare() async throws {
+        let name = UserAction.names[0]
+        for (kind, nested) in [(SpecKind.bare, false), (.greet, true)] {
+            log.append("setup: \(perform(.save(name: 0, spec: kind)))")
+            try await ws.waitForState("draft/\(name)", .ready)
+            log.append("setup: \(perform(.submit(name: 0)))")
+            try await ws.waitForState("pending/\(name)", .awaitingApproval)
+            log.append("setup: \(perform(.approve(name: 0, nested: nested)))")
+            let approved = SHA256Hex.of(lastWrite[name]?.bytes ?? [])
+            try await ws.waitForStatus("published/\(name)") { $0.state == .published && $0.specSHA256 == approved }
+        }
+    }
 
     func run(_ plan: ActionPlan) async throws {
         for (index, batch) in plan.batches.enumerated() {
@@ -78,6 +93,12 @@ final class ActionRunner {
             let name = UserAction.names[n]
             guard let location = copy(of: name, pick: pick) else { return "skipped: no copy of \(name)" }
             return remove(location, name: name)
+        case .rollback(let n):
+            let name = UserAction.names[n]
+            guard ws.exists("published/\(name)") else { return "skipped: no published/\(name)" }
+            let result = ws.kilnCommand("rollback", name, "--timeout", "20")
+            let said = result.output.split(separator: "\n").last.map(String.init) ?? ""
+            return "kiln rollback \(name): exit \(result.status): \(said)"
         }
     }
 
@@ -153,7 +174,6 @@ final class ActionRunner {
         guard result.status == 0 else { return "cp -r refused: \(result.output)" }
         lastWrite[name] = (bytes, target)
         lastWriteRemoved.remove(name)
-        if withStatus && stage == .published { foreignPublished.insert(target) }
         return
             "cp -r outside/\(writes)/\(name) \(stage.rawValue)/ (write \(writes))\(withStatus ? " with a status" : "")"
     }

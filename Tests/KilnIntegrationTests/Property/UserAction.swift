@@ -5,8 +5,8 @@ import PropertyBased
 ///
 /// An action names what a person means ("submit beta"), not a path: which copy it touches is decided when it runs,
 /// from what is on disk then (`pick` chooses among the name's copies), so that a random sequence keeps doing things
-/// however the daemon answered the actions before. Adding an action (`kiln rollback NAME` is next) takes a case
-/// here, a line in `generator`, and its `perform` in `ActionRunner`.
+/// however the daemon answered the actions before. Adding an action takes a case here, a line in `generator`, and its
+/// `perform` in `ActionRunner`.
 enum UserAction: Sendable, Hashable, CustomStringConvertible {
     /// Write a new spec into `saved/NAME/`, as editors do: a temporary file, renamed over `spec.toml`.
     case save(name: Int, spec: SpecKind)
@@ -26,6 +26,9 @@ enum UserAction: Sendable, Hashable, CustomStringConvertible {
     case copyIn(name: Int, to: Stage, spec: SpecKind, withStatus: Bool)
     /// `rm -rf` one copy of NAME.
     case remove(name: Int, pick: Int)
+    /// An admin's `kiln rollback NAME`: the most recently archived version is published again (or, when there is
+    /// none or the published version is not settled, the command refuses and nothing moves).
+    case rollback(name: Int)
 
     /// The names actions use: few, so that copies of one name meet (protocol rule 9).
     static let names = ["alpha", "beta", "gamma"]
@@ -42,6 +45,7 @@ enum UserAction: Sendable, Hashable, CustomStringConvertible {
         case .copyIn(let n, let to, let spec, let withStatus):
             "copy in \(Self.names[n]) to \(to.rawValue)/ \(spec)\(withStatus ? " with a status" : "")"
         case .remove(let n, let pick): "remove \(Self.names[n]) copy#\(pick)"
+        case .rollback(let n): "roll back \(Self.names[n])"
         }
     }
 
@@ -65,7 +69,8 @@ enum UserAction: Sendable, Hashable, CustomStringConvertible {
                 UserAction.copyIn(name: $0, to: $1, spec: $2, withStatus: $3)
             }
         ),
-        (0.7, zip(name, pick).map { UserAction.remove(name: $0, pick: $1) })
+        (0.7, zip(name, pick).map { UserAction.remove(name: $0, pick: $1) }),
+        (1, name.map { UserAction.rollback(name: $0) })
     )
 
     private static let name = Gen.int(in: 0...(names.count - 1))
