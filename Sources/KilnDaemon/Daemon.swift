@@ -95,12 +95,12 @@ public actor Daemon {
 
     // MARK: hints
 
-    /// Something changed about `name`: look again once it has been quiet for the settle time.
-    public func changed(_ name: String) {
+    /// Something changed about `name`: look again once it has been quiet for the settle time (or `after`).
+    public func changed(_ name: String, after: Duration? = nil) {
         // Dot-entries (an editor's or a VCS's) are never environments.
         guard !stopping, !name.hasPrefix("."), !name.isEmpty else { return }
         settling[name]?.cancel()
-        let settle = settings.settle
+        let settle = after ?? settings.settle
         settling[name] = Task {
             // No tolerance: the settle time is the whole of the wait a user sees before Kiln reacts.
             try? await Task.sleep(until: .now + settle, tolerance: .zero, clock: .continuous)
@@ -200,6 +200,10 @@ public actor Daemon {
         for _ in 0..<8 {
             let stamp = reader.stamp(of: name)
             let copies = reader.copies(of: name)
+            if removalMayBeUnderWay(copies) {
+                changed(name, after: Self.removalQuiet)
+                return
+            }
             let actions = Reconciler.decide(name: name, copies: copies, context: context(for: name, copies: copies))
             if copies.isEmpty { known.remove(name) } else { known.insert(name) }
             journalOnly.remove(name)
@@ -216,6 +220,23 @@ public actor Daemon {
             }
         }
         logger.warning("\(name): still changing after 8 rounds; the next event or rescan looks again")
+    }
+
+    /// How long a directory that lost its spec.toml must stay unchanged before it is decided about.
+    static let removalQuiet: Duration = .seconds(1)
+
+    /// A directory whose spec.toml is gone and that changed within `removalQuiet` is most likely being removed:
+    /// `rm -rf` deletes what is inside first, and on a busy host or a network mount it can pause between two files for
+    /// longer than the settle time. Deciding then would move the half-removed directory back to saved/, or write a
+    /// status or a restored spec into it, and the removal would fail. Such a name is looked at again once the
+    /// directory has been quiet that long (or is gone).
+    func removalMayBeUnderWay(_ copies: [EnvironmentCopy]) -> Bool {
+        copies.contains { copy in
+            guard !copy.isSymlink, case .missing = copy.spec,
+                let age = WorkspaceFiles.age(layout.directory(copy.location))
+            else { return false }
+            return age < Self.removalQuiet
+        }
     }
 
     /// Everything `decide` needs beyond the copies, read now.

@@ -34,6 +34,18 @@ public enum WorkspaceFiles {
         ]
     }
 
+    /// How long ago `path` (not following a link) last changed, by its mtime against this host's clock; nil when
+    /// there is nothing there, or when its time is ahead of the clock (another host's clock on a network mount).
+    public static func age(_ path: String) -> Duration? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let age =
+            Duration.seconds(now.tv_sec - st.st_mtim.tv_sec) + .nanoseconds(now.tv_nsec - st.st_mtim.tv_nsec)
+        return age < .zero ? nil : age
+    }
+
     /// Reads a spec file with the protocol's limits: a regular file, not a link, at most 64 KiB.
     public static func readSpec(_ path: String) -> SpecFile {
         var st = stat()

@@ -142,9 +142,6 @@ public enum Situation: Sendable, Equatable {
         }
     }
 
-    /// A copy marked invalid outside saved/ (rule 7's copy left where it is, its status still naming the folder it
-    /// came from; rule 9's loser in draft/ or pending/), or one whose status names another folder. Its way to saved/
-    /// is tried again at every look.
     /// † A published copy whose status names a build this workspace lacks, of a spec never approved here: a folder
     /// copied in from another workspace, status and all. Its status agrees with its folder, yet nobody approved it.
     static func isForeignPublished(_ copy: EnvironmentCopy, context: ReconcileContext) -> Bool {
@@ -154,6 +151,9 @@ public enum Situation: Sendable, Equatable {
         return context.build(namedBy: status) == nil && !context.publishedApprovedHere
     }
 
+    /// A copy marked invalid outside saved/ (rule 7's copy left where it is, its status still naming the folder it
+    /// came from; rule 9's loser in draft/ or pending/), or one whose status names another folder. Its way to saved/
+    /// is tried again at every look.
     static func isStuck(_ copy: EnvironmentCopy) -> Bool {
         guard !copy.isSymlink, let status = copy.status, status.state == .invalid else { return false }
         return status.stage != copy.location.stage || copy.location.stage != .saved || copy.location.nested
