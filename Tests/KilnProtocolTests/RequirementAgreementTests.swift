@@ -14,53 +14,11 @@ struct RequirementAgreementTests {
         let error: String
     }
 
-    static let judge = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-        "Fixtures/judge_requirements.py"
-    ).path
+    static let judge = PackagingJudge("judge_requirements.py")
 
     /// packaging's verdicts for `texts`, from one `python3` process; nil (with an issue recorded) when it cannot run.
     static func packagingVerdicts(_ texts: [String]) throws -> [Verdict]? {
-        let folder = NSTemporaryDirectory() + "kiln-judge-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        var input = Data()
-        for text in texts {
-            input.append(try JSONEncoder().encode(text))
-            input.append(0x0A)
-        }
-        try input.write(to: URL(fileURLWithPath: folder + "/in.jsonl"))
-        _ = FileManager.default.createFile(atPath: folder + "/out.jsonl", contents: nil)
-        _ = FileManager.default.createFile(atPath: folder + "/err.txt", contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", judge]
-        process.standardInput = FileHandle(forReadingAtPath: folder + "/in.jsonl")
-        process.standardOutput = FileHandle(forWritingAtPath: folder + "/out.jsonl")
-        process.standardError = FileHandle(forWritingAtPath: folder + "/err.txt")
-        do {
-            try process.run()
-        } catch {
-            Issue.record("cannot run python3 (\(error)); run scripts/setup.sh, which installs packaging for python3")
-            return nil
-        }
-        process.waitUntilExit()
-        let errors = (try? String(contentsOfFile: folder + "/err.txt", encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else {
-            let status = process.terminationStatus
-            Issue.record(
-                "python3 \(judge) exited with \(status): \(errors)\nrun scripts/setup.sh, which installs the pinned packaging for python3"
-            )
-            return nil
-        }
-        let output = try String(contentsOfFile: folder + "/out.jsonl", encoding: .utf8)
-        let verdicts = try output.split(separator: "\n").map {
-            try JSONDecoder().decode(Verdict.self, from: Data($0.utf8))
-        }
-        guard verdicts.count == texts.count else {
-            Issue.record("the judge answered \(verdicts.count) of \(texts.count) strings: \(errors)")
-            return nil
-        }
-        return verdicts
+        try judge.verdicts(texts, as: Verdict.self)
     }
 
     /// Compares Kiln with packaging on `texts`; returns how many packaging accepted.

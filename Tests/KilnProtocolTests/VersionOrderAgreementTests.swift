@@ -9,53 +9,11 @@ import Testing
 /// issue. KILN_FUZZ_ITERATIONS sets the number of pairs and KILN_FUZZ_SEED the seed.
 @Suite("PEP 440 order agrees with packaging")
 struct VersionOrderAgreementTests {
-    static let judge = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-        "Fixtures/judge_versions.py"
-    ).path
+    static let judge = PackagingJudge("judge_versions.py")
 
     /// packaging's order of each pair (-1, 0, 1; nil: not versions), from one `python3` process.
     static func packagingOrder(_ pairs: [(String, String)]) throws -> [Int?]? {
-        let folder = NSTemporaryDirectory() + "kiln-judge-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        var input = Data()
-        for (a, b) in pairs {
-            input.append(try JSONEncoder().encode([a, b]))
-            input.append(0x0A)
-        }
-        try input.write(to: URL(fileURLWithPath: folder + "/in.jsonl"))
-        _ = FileManager.default.createFile(atPath: folder + "/out.jsonl", contents: nil)
-        _ = FileManager.default.createFile(atPath: folder + "/err.txt", contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", judge]
-        process.standardInput = FileHandle(forReadingAtPath: folder + "/in.jsonl")
-        process.standardOutput = FileHandle(forWritingAtPath: folder + "/out.jsonl")
-        process.standardError = FileHandle(forWritingAtPath: folder + "/err.txt")
-        do {
-            try process.run()
-        } catch {
-            Issue.record("cannot run python3 (\(error)); run scripts/setup.sh, which installs packaging for python3")
-            return nil
-        }
-        process.waitUntilExit()
-        let errors = (try? String(contentsOfFile: folder + "/err.txt", encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else {
-            let message =
-                "python3 \(judge) exited with \(process.terminationStatus): \(errors)\nrun scripts/setup.sh, which "
-                + "installs the pinned packaging for python3"
-            Issue.record(Comment(rawValue: message))
-            return nil
-        }
-        let output = try String(contentsOfFile: folder + "/out.jsonl", encoding: .utf8)
-        let verdicts = try output.split(separator: "\n").map {
-            try JSONDecoder().decode(Int?.self, from: Data($0.utf8))
-        }
-        guard verdicts.count == pairs.count else {
-            Issue.record("the judge answered \(verdicts.count) of \(pairs.count) pairs: \(errors)")
-            return nil
-        }
-        return verdicts
+        try judge.verdicts(pairs.map { [$0.0, $0.1] }, as: Int?.self)
     }
 
     /// Compares Kiln's order with packaging's on every pair; returns how many pairs packaging found equal.
