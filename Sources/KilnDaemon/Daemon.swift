@@ -97,8 +97,8 @@ public actor Daemon {
 
     /// Something changed about `name`: look again once it has been quiet for the settle time (or `after`).
     public func changed(_ name: String, after: Duration? = nil) {
-        // Dot-entries (an editor's or a VCS's) are never environments.
-        guard !stopping, !name.hasPrefix("."), !name.isEmpty else { return }
+        // Dot-entries (an editor's or a VCS's) and Finder's and Explorer's files are never environments.
+        guard !stopping, !name.hasPrefix("."), !name.isEmpty, !ClientLitter.contains(name) else { return }
         settling[name]?.cancel()
         let settle = after ?? settings.settle
         settling[name] = Task {

@@ -51,8 +51,7 @@ public struct ArchivedVersions: Sendable {
         guard !label.isEmpty, !label.hasPrefix("."), !label.contains("/") else { return nil }
         let directory = folder + "/" + label
         guard WorkspaceFiles.kind(directory) == .directory else { return nil }
-        let review = WorkspaceFiles.readText(directory + "/review", limit: 16 * 1024)?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let review = WorkspaceFiles.readText(directory + "/review", limit: 16 * 1024).map(PersonText.note)
         return ArchivedVersion(
             label: label,
             directory: directory,

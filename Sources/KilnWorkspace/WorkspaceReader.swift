@@ -11,11 +11,13 @@ public struct WorkspaceReader: Sendable {
 
     public init(layout: WorkspaceLayout) { self.layout = layout }
 
-    /// Every name that has a directory (or a link) in some stage folder. Dot-entries are never environments.
+    /// Every name that has a directory (or a link) in some stage folder. Dot-entries and what Finder and
+    /// Explorer leave behind are never environments.
     public func names() -> Set<String> {
         var names = Set<String>()
         for stage in Stage.allCases {
             for entry in WorkspaceFiles.list(layout.folder(stage)) where !entry.hasPrefix(".") {
+                if ClientLitter.contains(entry) { continue }
                 let kind = WorkspaceFiles.kind(layout.folder(stage) + "/" + entry)
                 if kind == .directory || kind == .symlink { names.insert(entry) }
             }
@@ -83,8 +85,7 @@ public struct WorkspaceReader: Sendable {
 
     public func read(_ location: CopyLocation) -> EnvironmentCopy {
         let status = WorkspaceFiles.readText(layout.status(location)).flatMap(Status.init(parsing:))
-        let review = WorkspaceFiles.readText(layout.review(location), limit: 16 * 1024)?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let review = WorkspaceFiles.readText(layout.review(location), limit: 16 * 1024).map(PersonText.note)
         return EnvironmentCopy(
             location: location,
             spec: WorkspaceFiles.readSpec(layout.spec(location)),

@@ -29,7 +29,7 @@ struct DaemonTests {
             ("huge", Array(repeating: UInt8(ascii: "#"), count: 70 * 1024)),
             ("deep", Array(String(repeating: "[", count: 5000).utf8)),
             ("inject", Array("base = \"python:3.11\"\nlibraries = [\"--index-url=http://127.0.0.1:1/\"]\n".utf8)),
-            ("nul", Array("base = \"python:3.11\u{0}\"\n".utf8)),
+            ("nulbyte", Array("base = \"python:3.11\u{0}\"\n".utf8)),
             ("wrongpy", Array("base = \"python:2.0\"\n".utf8)),
         ]
         for (name, bytes) in cases { try ws.save("saved/\(name)", bytes: bytes) }

@@ -1,6 +1,10 @@
 /// The rule for an environment's directory name (protocol section 1): 1 to 64 characters of `a-z 0-9 . _ -`,
-/// starting with a letter or digit.
+/// starting with a letter or digit, and a name that Windows can open too, since a shared drive is edited from
+/// Windows clients as well.
 public enum EnvironmentName {
+    /// The device names Windows reserves in every folder, with or without an extension (`con`, `nul.txt`).
+    static let windowsDevices = Set(["con", "prn", "aux", "nul"] + (1...9).flatMap { ["com\($0)", "lpt\($0)"] })
+
     /// Why `name` is not a valid environment name, or nil if it is.
     public static func problem(with name: String) -> String? {
         let bytes = Array(name.utf8)
@@ -13,6 +17,21 @@ public enum EnvironmentName {
         if let bad = bytes.first(where: { !isLowerOrDigit($0) && $0 != 46 && $0 != 95 && $0 != 45 }) {
             let shown = bad < 128 ? String(UnicodeScalar(bad)) : "non-ASCII"
             return "'\(name)' contains '\(shown)'; names use only a-z, 0-9, '.', '_' and '-'"
+        }
+        return windowsProblem(with: name)
+    }
+
+    /// Why Windows could not open a folder called `name` (already known to use only the allowed characters).
+    /// Windows ignores case and whatever follows the first dot when it matches a device name.
+    static func windowsProblem(with name: String) -> String? {
+        let stem = name.lowercased().prefix { $0 != "." }
+        if windowsDevices.contains(String(stem)) {
+            return "'\(name)' is a device name on Windows (con, prn, aux, nul, com1-com9, lpt1-lpt9, with or "
+                + "without an extension), so Windows clients cannot open the folder; rename it, e.g. '\(stem)-env'"
+        }
+        if name.hasSuffix(".") || name.hasSuffix(" ") {
+            return "'\(name)' ends with '\(name.suffix(1))', which Windows drops, so Windows clients cannot open "
+                + "the folder; rename it without the last character"
         }
         return nil
     }

@@ -237,7 +237,7 @@ func editDistance(_ a: String, _ b: String) -> Int {
 /// Finds where things are in the source, since the TOML parser reports positions only for syntax errors.
 struct SourceLines {
     let lines: [Substring]
-    init(_ text: String) { lines = text.split(separator: "\n", omittingEmptySubsequences: false) }
+    init(_ text: String) { lines = PersonText.lines(text) }
 
     func line(ofKey key: String) -> Int? {
         for (i, line) in lines.enumerated() {

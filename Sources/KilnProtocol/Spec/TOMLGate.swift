@@ -9,7 +9,10 @@ import TOMLKit
 /// tables, every string form) and leaves scalar details (numbers, dates) to toml++, which reports them as errors.
 public enum TOMLGate {
     /// The parsed table, or the parse error with its line.
+    /// One leading byte-order mark, which Windows editors write, is not part of the document (toml-test's valid
+    /// cases agree), so it is dropped before both checks; a second one is text, and refused.
     public static func parse(_ text: String) -> Result<TOMLTable, TOMLProblem> {
+        let text = PersonText.withoutByteOrderMark(text)
         var checker = Checker(Array(text.utf8))
         if let problem = checker.document() { return .failure(problem) }
         do {
