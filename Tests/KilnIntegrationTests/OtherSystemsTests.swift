@@ -42,12 +42,13 @@ struct OtherSystemsIntegrationTests {
         // What Finder and Explorer leave behind, as files and as folders, in stage folders and in an environment.
         let files = [
             "saved/._notepad", "saved/.DS_Store", "saved/Thumbs.db", "saved/desktop.ini",
-            "draft/._spec.toml", "draft/Desktop.ini",
+            "draft/._spec.toml", "draft/DESKTOP.INI",
             "draft/notepad/._spec.toml", "draft/notepad/.DS_Store", "draft/notepad/Thumbs.db",
             "draft/notepad/desktop.ini",
         ]
         for file in files { try Self.writeInPlace(Array("junk\r\n".utf8), to: ws.path(file)) }
-        let folders = ["draft/Thumbs.db", "pending/desktop.ini", "published/._greet"]
+        // As folders they would be environments today (`thumbs.db` a valid name, `Desktop.ini` one moved to saved/).
+        let folders = ["draft/thumbs.db", "pending/Desktop.ini", "published/._greet"]
         for folder in folders {
             try FileManager.default.createDirectory(atPath: ws.path(folder), withIntermediateDirectories: true)
             try Self.writeInPlace(Array("base = \"python:3.11\"\n".utf8), to: ws.path(folder + "/spec.toml"))
