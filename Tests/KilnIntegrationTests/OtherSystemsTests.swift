@@ -58,7 +58,7 @@ struct OtherSystemsIntegrationTests {
         try ws.save("saved/con", "base = \"python:3.11\"\n")
         let con = try await ws.waitForState("saved/con", .invalid)
         #expect(con.message.contains("device name on Windows"), "\(con.message)")
-        #expect(con.message.contains("rename it"), "\(con.message)")
+        #expect(con.message.contains("use another name, e.g. 'con-env'"), "\(con.message)")
         // Two more rescans (one a second) list every stage folder meanwhile.
         try await Task.sleep(for: .seconds(2.5))
 

@@ -110,13 +110,14 @@ struct OtherSystemsTests {
     func windowsDeviceNamesAreRefused(_ name: String) throws {
         let problem = try #require(EnvironmentName.problem(with: name))
         #expect(problem.contains("device name on Windows"), "\(problem)")
-        #expect(problem.contains("rename"), "\(problem)")
+        #expect(problem.contains("use another name"), "\(problem)")
     }
 
     @Test(arguments: ["churn.", "a..", "v1.0."])
     func aTrailingDotIsRefused(_ name: String) throws {
         let problem = try #require(EnvironmentName.problem(with: name))
         #expect(problem.contains("Windows drops"), "\(problem)")
+        #expect(problem.contains("use the name without its last '.'"), "\(problem)")
     }
 
     @Test(arguments: ["console", "nullable", "auxiliary", "com10", "com0", "lpt", "com", "con-env", "my.con", "prn2"])

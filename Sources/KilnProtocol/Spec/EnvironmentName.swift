@@ -27,11 +27,11 @@ public enum EnvironmentName {
         let stem = name.lowercased().prefix { $0 != "." }
         if windowsDevices.contains(String(stem)) {
             return "'\(name)' is a device name on Windows (con, prn, aux, nul, com1-com9, lpt1-lpt9, with or "
-                + "without an extension), so Windows clients cannot open the folder; rename it, e.g. '\(stem)-env'"
+                + "without an extension), so Windows clients cannot open the folder; use another name, e.g. '\(stem)-env'"
         }
         if name.hasSuffix(".") || name.hasSuffix(" ") {
             return "'\(name)' ends with '\(name.suffix(1))', which Windows drops, so Windows clients cannot open "
-                + "the folder; rename it without the last character"
+                + "the folder; use the name without its last '\(name.suffix(1))'"
         }
         return nil
     }
