@@ -1,0 +1,18 @@
+import Foundation
+import Testing
+
+/// `kiln new` and `kiln import` refuse a name Windows clients of the shared drive could not open (protocol section 1).
+@Suite struct WindowsNameTests {
+    @Test(arguments: ["con", "nul.txt", "com1", "lpt9.env", "data."])
+    func newAndImportRefuseIt(_ name: String) async throws {
+        let ws = try await CLIWorkspace()
+        try ws.write("requirements.txt", "kiln-demo-greet==1.0.0\n")
+        let new = await ws.kiln("new", name, "--base", "python:3.11")
+        #expect(new.status == 2, "\(new)")
+        #expect(new.stderr.contains("Windows"), "\(new)")
+        let imported = await ws.kiln("import", name, "--from", ws.path("requirements.txt"), "--base", "python:3.11")
+        #expect(imported.status == 2, "\(imported)")
+        #expect(imported.stderr.contains("Windows"), "\(imported)")
+        #expect(!ws.exists("saved/\(name)"))
+    }
+}
