@@ -32,9 +32,10 @@ enum MoveWait {
     }
 }
 
-/// Checks a name given on the command line.
+/// Checks a name given on the command line for an environment that may exist (one made before Windows's device
+/// names were refused included).
 func validName(_ name: String) throws -> String {
-    if let problem = EnvironmentName.problem(with: name) { throw CLIError.usage(problem) }
+    if let problem = EnvironmentName.lookupProblem(with: name) { throw CLIError.usage(problem) }
     return name
 }
 

@@ -27,7 +27,7 @@ struct Export: AsyncParsableCommand {
     var prompt: String?
 
     func validate() throws {
-        if let problem = EnvironmentName.problem(with: name) { throw ValidationError(problem) }
+        if let problem = EnvironmentName.lookupProblem(with: name) { throw ValidationError(problem) }
         if let prompt, prompt.isEmpty || prompt.contains(where: \.isNewline) {
             throw ValidationError("--prompt must be one line of text")
         }

@@ -25,7 +25,7 @@ struct History: ParsableCommand {
     @Flag(help: "Print JSON lines: one object per transition.") var json = false
 
     func validate() throws {
-        if let name, let problem = EnvironmentName.problem(with: name) { throw ValidationError(problem) }
+        if let name, let problem = EnvironmentName.lookupProblem(with: name) { throw ValidationError(problem) }
         if count < 0 { throw ValidationError("-n must be 0 (all) or more, not \(count)") }
     }
 

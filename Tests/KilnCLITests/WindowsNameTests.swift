@@ -15,4 +15,14 @@ import Testing
         #expect(imported.stderr.contains("Windows"), "\(imported)")
         #expect(!ws.exists("saved/\(name)"))
     }
+
+    /// An environment made before the rule keeps working under its name: only new ones may not take it.
+    @Test func anExistingEnvironmentWithSuchANameIsStillUsable() async throws {
+        let ws = try await CLIWorkspace()
+        try ws.built("aux", in: .published, state: .published)
+        let status = await ws.kiln("status", "aux")
+        #expect(status.status == 0, "\(status)")
+        let run = await ws.kiln("run", "aux", "--", "true")
+        #expect(run.status == 0, "\(run)")
+    }
 }

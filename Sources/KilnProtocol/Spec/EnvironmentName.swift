@@ -7,6 +7,13 @@ public enum EnvironmentName {
 
     /// Why `name` is not a valid environment name, or nil if it is.
     public static func problem(with name: String) -> String? {
+        lookupProblem(with: name) ?? windowsProblem(with: name)
+    }
+
+    /// Why `name` cannot name an environment that may exist already: the rule without Windows's device names. A
+    /// new environment may not take one (`problem(with:)`: saves, `kiln new`, `kiln import`), but one made before
+    /// Kiln refused them can still be used, submitted and looked at by its name.
+    public static func lookupProblem(with name: String) -> String? {
         let bytes = Array(name.utf8)
         if bytes.isEmpty { return "an environment name cannot be empty" }
         if bytes.count > 64 { return "'\(name)' is \(bytes.count) characters long; names have at most 64" }
@@ -18,7 +25,7 @@ public enum EnvironmentName {
             let shown = bad < 128 ? String(UnicodeScalar(bad)) : "non-ASCII"
             return "'\(name)' contains '\(shown)'; names use only a-z, 0-9, '.', '_' and '-'"
         }
-        return windowsProblem(with: name)
+        return nil
     }
 
     /// Why Windows could not open a folder called `name` (already known to use only the allowed characters).
