@@ -83,4 +83,28 @@ struct ServiceUnitTests {
         #expect(unitSection.contains { $0.key == "RequiresMountsFor" && $0.value == "%f" })
         #expect(ServiceUnitTests.options(text, section: "Install").contains { $0.key == "WantedBy" })
     }
+
+    @Test func itBuildsWhenEverythingButTheWorkspaceIsReadOnly() async throws {
+        // ProtectSystem=strict with ReadWritePaths= the workspace, and ProtectHome=read-only, as a private mount
+        // namespace shows them: the root file system (home folders and /tmp included) read-only, the workspace a
+        // writable bind mount of itself. The build copies its interpreter and fills uv's cache, all in the workspace.
+        let ws = try TestWorkspace(keepPythons: true)
+        defer { ws.stop() }
+        let readOnlyButTheWorkspace = """
+            mount --bind "$1" "$1" && mount -o remount,bind,ro / || exit 9
+            if touch "$1.outside" 2>/dev/null; then echo "the root file system is still writable"; exit 9; fi
+            shift
+            exec "$@"
+            """
+        try ws.start(wrapper: [
+            "/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", readOnlyButTheWorkspace, "sh",
+            ws.root,
+        ])
+        try ws.save("saved/greet", "base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.0.0\"]\n")
+        let ready = try await ws.waitForStatus("draft/greet") { $0.state == .ready || $0.state == .failed }
+        #expect(ready.state == .ready, "\(ready.message)\n\(ws.daemonOutputForReport)")
+        #expect(!ws.daemonOutput.contains("Read-only file system"), "\(ws.daemonOutputForReport)")
+        #expect(!FileManager.default.fileExists(atPath: ws.root + ".outside"))
+        #expect(ws.stop() == 0)
+    }
 }
