@@ -6,7 +6,9 @@ import Testing
 @Suite("kiln serve: rescan_interval auto", .serialized)
 struct RescanIntervalTests {
     /// `stat -f -c %t` spellings of the local file systems a test machine's temp folder may be on.
-    static let local = ["ef53": "ext4", "1021994": "tmpfs", "58465342": "xfs", "9123683e": "btrfs", "794c7630": "overlayfs"]
+    static let local = [
+        "ef53": "ext4", "1021994": "tmpfs", "58465342": "xfs", "9123683e": "btrfs", "794c7630": "overlayfs",
+    ]
 
     @Test func onALocalDiskInotifyIsTrustedAndTheRescanIsRare() async throws {
         let ws = try TestWorkspace(rescan: "auto")
@@ -56,5 +58,19 @@ struct RescanIntervalTests {
         // Found by the rescan 30 s after the first look, not sooner (no event) and not much later.
         let found = ContinuousClock.now - written
         #expect(found > .seconds(20) && found < .seconds(40), "found after \(found)")
+    }
+
+    @Test func doctorSaysWhatADaemonOnThisHostWouldChoose() async throws {
+        let ws = try TestWorkspace(rescan: "auto")
+        let mount = try await BindMount(ws.root)
+        defer { mount.unmount() }
+        let local = TestWorkspace.run(TestWorkspace.kiln, ["doctor", "--workspace", ws.root])
+        #expect(local.output.contains(": inotify trusted, safety rescan every 10m"), "\(local.output)")
+        let fuse = TestWorkspace.run(TestWorkspace.kiln, ["doctor", "--workspace", mount.mountPoint])
+        #expect(
+            fuse.output.contains("would say: workspace on fuse: a network or FUSE file system"),
+            "\(fuse.output)"
+        )
+        #expect(fuse.output.contains("rescan every 30s"), "\(fuse.output)")
     }
 }

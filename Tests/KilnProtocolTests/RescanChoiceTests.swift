@@ -59,7 +59,11 @@ struct RescanChoiceTests {
 
     @Test func autoIsTheDefaultAndParses() throws {
         #expect(WorkspaceSettings().rescanInterval == .auto)
-        let missing = try WorkspaceSettings.parse("[build]\nconcurrency = 1\n", path: "workspace.toml", workspaceRoot: "/ws")
+        let missing = try WorkspaceSettings.parse(
+            "[build]\nconcurrency = 1\n",
+            path: "workspace.toml",
+            workspaceRoot: "/ws"
+        )
         #expect(missing.rescanInterval == .auto)
         let auto = try WorkspaceSettings.parse(
             "[daemon]\nrescan_interval = \"auto\"\n",
