@@ -8,6 +8,8 @@ need_apt=()
 command -v inotifywait >/dev/null || need_apt+=(inotify-tools)
 command -v bindfs >/dev/null || need_apt+=(bindfs)
 command -v fusermount3 >/dev/null || command -v fusermount >/dev/null || need_apt+=(fuse3)
+# systemd-analyze verify judges contrib/kiln@.service in the tests (no running systemd needed).
+command -v systemd-analyze >/dev/null || need_apt+=(systemd)
 # The shells `kiln activate` and `kiln shell` speak, for the tests that run them for real.
 command -v zsh >/dev/null || need_apt+=(zsh)
 command -v fish >/dev/null || need_apt+=(fish)

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/vfs.h>
 #include "linux_files.h"
 
 int kiln_rename_noreplace(const char *from, const char *to) {
@@ -10,4 +11,12 @@ int kiln_rename_noreplace(const char *from, const char *to) {
 
 int kiln_rename_exchange(const char *a, const char *b) {
     return renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
+}
+
+int kiln_file_system_type(const char *path, unsigned int *type) {
+    struct statfs info;
+    if (statfs(path, &info) != 0) return -1;
+    /* f_type is a signed word; the kernel's type numbers are 32 bits (btrfs's has its top bit set). */
+    *type = (unsigned int)info.f_type;
+    return 0;
 }

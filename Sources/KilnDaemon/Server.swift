@@ -44,6 +44,14 @@ public enum Server {
             ]
         )
 
+        // Decided once, here: `rescan_interval` applies at the next start (protocol section 6).
+        let fileSystem = FileSystemProbe.kind(of: layout.root)
+        if case .failure(let error) = fileSystem {
+            logger.warning("\(error); the safety rescan takes the workspace for a network mount")
+        }
+        let rescan = RescanChoice.choose(settings.rescanInterval, fileSystem: try? fileSystem.get())
+        logger.info("\(rescan.reason)")
+
         let watcher = WorkspaceWatcher(
             configuration: WatchConfiguration(
                 root: layout.root,
@@ -73,7 +81,7 @@ public enum Server {
                     .init(
                         service: RescanService(
                             daemon: daemon,
-                            interval: settings.rescanInterval,
+                            interval: rescan.interval,
                             logger: logger,
                             watches: { watcher.watchCount }
                         )

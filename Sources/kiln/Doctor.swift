@@ -14,7 +14,8 @@ struct Doctor: ParsableCommand {
         discussion: """
             For every built environment in draft/ and published/: the workspace is mounted here at the path it was \
             built under, its bin/python leads to an interpreter this host has, and that interpreter runs. Then uv \
-            (only `kiln export` needs it) and the shells an environment can be activated from (bash, zsh, fish). \
+            (only `kiln export` needs it) and the shells an environment can be activated from (bash, zsh, fish); it \
+            also says how often a daemon on this host would rescan the workspace, from its file system. \
             Exit 0 when this host has everything it needs; 1 when something is missing, each on its own line \
             starting "missing:", with where and what to do.
             """
@@ -33,6 +34,13 @@ struct Doctor: ParsableCommand {
             if finding.isMissing { missing += 1 }
         }
         emit("workspace: \(layout.root)")
+        if let settings = try? workspaceSettings(layout) {
+            let choice = RescanChoice.choose(
+                settings.rescanInterval,
+                fileSystem: try? FileSystemProbe.kind(of: layout.root).get()
+            )
+            emit("note: a daemon serving it from this host would say: \(choice.reason)")
+        }
         var checked: [String: Finding] = [:]
         let reader = WorkspaceReader(layout: layout)
         for name in reader.names().sorted() {

@@ -25,7 +25,7 @@ struct Init: ParsableCommand {
     static let template = """
         # Kiln workspace settings; every key is optional.
         [daemon]
-        rescan_interval = "30s"   # full rescan period; "0s" = inotify only
+        rescan_interval = "auto"  # full rescan: "auto" = 10m on local disks, 30s on network mounts; "0s" = never
         settle = "200ms"          # quiet time before a change is acted on
 
         [build]

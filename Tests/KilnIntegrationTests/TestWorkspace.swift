@@ -76,13 +76,15 @@ final class TestWorkspace: @unchecked Sendable {
 
     // MARK: the daemon
 
-    func start(servingPath: String? = nil, environment: [String: String] = [:]) throws {
+    /// `wrapper` runs the daemon's command line inside another program (which must exec it, keeping its pid).
+    func start(servingPath: String? = nil, environment: [String: String] = [:], wrapper: [String] = []) throws {
         let p = Process()
         if !environment.isEmpty {
             p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
-        p.executableURL = URL(fileURLWithPath: TestWorkspace.kiln)
-        p.arguments = ["serve", servingPath ?? root, "--log-level", "debug"]
+        let command = wrapper + [TestWorkspace.kiln, "serve", servingPath ?? root, "--log-level", "debug"]
+        p.executableURL = URL(fileURLWithPath: command[0])
+        p.arguments = Array(command.dropFirst())
         _ = FileManager.default.createFile(atPath: daemonLog, contents: nil)
         let log = FileHandle(forWritingAtPath: daemonLog)!
         log.seekToEndOfFile()

@@ -91,7 +91,7 @@ struct WorkspaceSettingsTests {
             path: "workspace.toml",
             workspaceRoot: "/ws"
         )
-        #expect(s.rescanInterval == .seconds(30))
+        #expect(s.rescanInterval == .every(.seconds(30)))
         #expect(s.settle == .milliseconds(200))
         #expect(s.onSave == .wait)
         #expect(s.concurrency == 3)

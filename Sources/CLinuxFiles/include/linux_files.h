@@ -7,4 +7,7 @@ int kiln_rename_noreplace(const char *from, const char *to);
 /// Swaps two paths atomically (renameat2 RENAME_EXCHANGE): both must exist.
 int kiln_rename_exchange(const char *a, const char *b);
 
+/// statfs(2)'s f_type of the file system `path` is on, as 32 bits, in `type`; returns 0, or -1 with errno set.
+int kiln_file_system_type(const char *path, unsigned int *type);
+
 #endif

@@ -4,7 +4,8 @@ import TOMLKit
 public struct WorkspaceSettings: Sendable, Equatable {
     public enum OnSave: String, Sendable { case build, wait }
 
-    public var rescanInterval: Duration = .seconds(30)
+    /// `"auto"` by default: the daemon picks the period from the workspace's file system at start (``RescanChoice``).
+    public var rescanInterval: RescanInterval = .auto
     public var settle: Duration = .milliseconds(200)
     public var onSave: OnSave = .build
     public var concurrency = 2
@@ -104,7 +105,16 @@ public struct WorkspaceSettings: Sendable, Equatable {
             return flag
         }
         if let d = try check("daemon") {
-            if let v = try duration(d, "rescan_interval") { s.rescanInterval = v }
+            if let v = d["rescan_interval"] {
+                guard let text = v.string, let interval = RescanInterval.parse(text) else {
+                    throw SpecProblem(
+                        path,
+                        lines.line(ofKey: "rescan_interval"),
+                        "'rescan_interval' must be \"auto\" or a duration such as \"30s\" or \"10m\" (\"0s\": no rescans)"
+                    )
+                }
+                s.rescanInterval = interval
+            }
             if let v = try duration(d, "settle") { s.settle = v }
         }
         if let b = try check("build") {
