@@ -211,7 +211,7 @@ struct ImportCheckTests {
         try? FileManager.default.removeItem(atPath: pidFile)
         let check = try Self.check()
         let task = Task { try await check.run(["kiln-check-hang-cancel"], log: { _ in }) }
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(90)
         while !FileManager.default.fileExists(atPath: pidFile), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
