@@ -7,4 +7,8 @@ int kiln_rename_noreplace(const char *from, const char *to);
 /// Swaps two paths atomically (renameat2 RENAME_EXCHANGE): both must exist.
 int kiln_rename_exchange(const char *a, const char *b);
 
+/// pipe2(2) with O_CLOEXEC: both ends closed on exec from the start, so a tool started at the same moment on
+/// another thread never inherits them.
+int kiln_pipe_cloexec(int fds[2]);
+
 #endif
