@@ -5,7 +5,7 @@ import Synchronization
 import SystemPackage
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A tool's output on its way into a build log, when the workspace's package sources carry secrets (protocol

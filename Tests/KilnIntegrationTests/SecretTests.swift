@@ -4,7 +4,7 @@ import KilnWorkspace
 import Testing
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Issue 10, "secrets": an `index_url` with credentials never appears in anything Kiln writes or prints, while the
@@ -127,6 +127,8 @@ struct SecretTests {
         #expect(logs.count >= 2)
         for (name, text) in logs { #expect(text.contains(masked), "\(name) does not name \(masked)") }
         #expect(failed.message.contains("failed"))
-        print("secrets: searched \(outputs.count) outputs (\(fileCount) files under the workspace) for \(forms.count) forms")
+        print(
+            "secrets: searched \(outputs.count) outputs (\(fileCount) files under the workspace) for \(forms.count) forms"
+        )
     }
 }

@@ -12,13 +12,17 @@ struct SecretMaskingTests {
         ("https://host/t/abcdefghijklmnopqrstuvwxyz/simple", "https://host/t/****/simple"),
         ("https://host/simple?token=abc&x=", "https://host/simple?token=****&x="),
         ("http://kilnuser:s3cr3t-T0KEN@127.0.0.1:8080/simple", "http://kilnuser:****@127.0.0.1:8080/simple"),
-        ("https://__token__:glpat-XYZ@gitlab.example/api/v4/projects/12/packages/pypi/simple",
-         "https://__token__:****@gitlab.example/api/****/projects/****/packages/pypi/simple"),
+        (
+            "https://__token__:glpat-XYZ@gitlab.example/api/v4/projects/12/packages/pypi/simple",
+            "https://__token__:****@gitlab.example/api/****/projects/****/packages/pypi/simple"
+        ),
         ("https://host/simple#frag", "https://host/simple#****"),
     ])
     func theMaskedForm(_ url: String, _ expected: String) {
         #expect(SecretMasker.masked(url: url) == expected)
-        #expect(SecretMasker(urls: [url]).mask("uv: cannot reach \(url)/numpy/") == "uv: cannot reach \(expected)/numpy/")
+        #expect(
+            SecretMasker(urls: [url]).mask("uv: cannot reach \(url)/numpy/") == "uv: cannot reach \(expected)/numpy/"
+        )
     }
 
     @Test(arguments: [
