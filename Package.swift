@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "KilnBuild",
             dependencies: [
-                "KilnProtocol", "KilnWorkspace",
+                "KilnProtocol", "KilnWorkspace", "CLinuxFiles",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 #include "linux_files.h"
 
 int kiln_rename_noreplace(const char *from, const char *to) {
@@ -19,4 +20,8 @@ int kiln_file_system_type(const char *path, unsigned int *type) {
     /* f_type is a signed word; the kernel's type numbers are 32 bits (btrfs's has its top bit set). */
     *type = (unsigned int)info.f_type;
     return 0;
+}
+
+int kiln_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
 }

@@ -3,13 +3,17 @@ import KilnProtocol
 import KilnWorkspace
 import SystemPackage
 
-/// A build's log file, opened for appending: build tools write to it directly, so `tail -f` shows them live.
+/// A build's log file, opened for appending: build tools write to it directly, so `tail -f` shows them live. When
+/// the workspace's package sources carry secrets, every line is masked (`SecretMasker`): Kiln's own as it says it,
+/// the tools' through `MaskedToolOutput`.
 final class BuildLog: Sendable {
     let path: String
     let descriptor: FileDescriptor
+    let masker: SecretMasker
 
-    init(path: String) throws {
+    init(path: String, masker: SecretMasker = SecretMasker()) throws {
         self.path = path
+        self.masker = masker
         descriptor = try FileDescriptor.open(
             FilePath(path),
             .writeOnly,
@@ -22,7 +26,23 @@ final class BuildLog: Sendable {
 
     /// A line of Kiln's own, marked so it stands apart from the tools' output.
     func say(_ line: String) {
-        _ = try? descriptor.writeAll(Array(("kiln: " + line + "\n").utf8))
+        _ = try? descriptor.writeAll(Array(("kiln: " + masker.mask(line) + "\n").utf8))
+    }
+
+    /// Runs a tool whose output goes to `body`'s descriptor: the log itself, or when there are secrets to mask, a
+    /// pipe whose every line is masked on its way into the log. Returns once all the tool wrote is in the log.
+    func withToolOutput<R>(_ body: (FileDescriptor) async throws -> R) async throws -> R {
+        guard !masker.isEmpty else { return try await body(descriptor) }
+        let output = try MaskedToolOutput(into: self, masker: masker)
+        let result: R
+        do {
+            result = try await body(output.descriptor)
+        } catch {
+            await output.finish()
+            throw error
+        }
+        await output.finish()
+        return result
     }
 
     /// A step's time as the log shows it: seconds with two decimals ("0.12 s"), enough to compare steps.

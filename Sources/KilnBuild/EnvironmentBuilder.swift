@@ -47,7 +47,7 @@ public struct EnvironmentBuilder: Sendable {
         }
         do {
             try WorkspaceFiles.makeDirectory(logs)
-            log = try BuildLog(path: logPath)
+            log = try BuildLog(path: logPath, masker: SecretMasker(settings: settings))
         } catch {
             return .failed("cannot write the build log \(logPath): \(error)")
         }
@@ -95,6 +95,8 @@ public struct EnvironmentBuilder: Sendable {
         case .cancelled: log.say("cancelled")
         }
         if case .built = outcome {} else { removeUnregistered(order.inputs.key) }
+        // A failure's reason is quoted in the status and the journal: no secret of the sources leaves in it.
+        if case .failed(let why) = outcome { return .failed(log.masker.mask(why)) }
         return outcome
     }
 
@@ -130,7 +132,7 @@ public struct EnvironmentBuilder: Sendable {
                     work + "/requirements.in",
                     requirements.joined(separator: "\n") + "\n"
                 )
-                try WorkspaceFiles.writeAtomically(work + "/inputs.toml", order.inputs.rendered)
+                try WorkspaceFiles.writeAtomically(work + "/inputs.toml", log.masker.mask(order.inputs.rendered))
                 let target = UVTarget(
                     uv: uv,
                     base: base,
@@ -148,7 +150,7 @@ public struct EnvironmentBuilder: Sendable {
                 log.say("installer: uv was not found on this host; falling back to python -m venv and pip (slower)")
                 try await step("create", log) { try await tool(base, ["-m", "venv", path], log) }
                 try WorkspaceFiles.makeDirectory(metadata)
-                try WorkspaceFiles.writeAtomically(metadata + "/inputs.toml", order.inputs.rendered)
+                try WorkspaceFiles.writeAtomically(metadata + "/inputs.toml", log.masker.mask(order.inputs.rendered))
                 let pip = ["-m", "pip", "install", "--disable-pip-version-check"] + sourceArguments(settings)
                 if let lock = order.lock {
                     try WorkspaceFiles.writeAtomically(metadata + "/requirements.lock", lock)
@@ -444,15 +446,18 @@ public struct EnvironmentBuilder: Sendable {
         var options = PlatformOptions()
         options.createSession = true
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(3))]
-        let result = try await Subprocess.run(
-            .path(FilePath(executable)),
-            arguments: Arguments(arguments),
-            environment: .inherit.updating(toolEnvironment),
-            workingDirectory: directory.map { FilePath($0) },
-            platformOptions: options,
-            output: .fileDescriptor(log.descriptor, closeAfterSpawningProcess: false),
-            error: .fileDescriptor(log.descriptor, closeAfterSpawningProcess: false)
-        )
+        // The tool gets the real sources; only what it prints is masked.
+        let result = try await log.withToolOutput { output in
+            try await Subprocess.run(
+                .path(FilePath(executable)),
+                arguments: Arguments(arguments),
+                environment: .inherit.updating(toolEnvironment),
+                workingDirectory: directory.map { FilePath($0) },
+                platformOptions: options,
+                output: .fileDescriptor(output, closeAfterSpawningProcess: false),
+                error: .fileDescriptor(output, closeAfterSpawningProcess: false)
+            )
+        }
         try Task.checkCancellation()
         guard result.terminationStatus.isSuccess else {
             throw ToolExit(

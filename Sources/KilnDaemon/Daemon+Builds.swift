@@ -109,7 +109,11 @@ extension Daemon {
         case .cancelled:
             break
         case .failed(let message):
-            failures[order.name] = BuildFailure(specSHA256: order.specSHA256, build: order.build, message: message)
+            failures[order.name] = BuildFailure(
+                specSHA256: order.specSHA256,
+                build: order.build,
+                message: secrets.mask(message)
+            )
         case .built:
             failures[order.name] = nil
         }

@@ -15,6 +15,8 @@ public actor Daemon {
     let reader: WorkspaceReader
     let journal: Journal
     let logger: Logger
+    /// The package sources' secrets, masked in every failure message the daemon keeps and in its log.
+    let secrets: SecretsInUse
     var settings: WorkspaceSettings
     var pythons: [String: String]
     /// `X.Y` -> the exact version of `pythons[X.Y]`: a build input.
@@ -66,8 +68,10 @@ public actor Daemon {
         pythons: [String: String],
         interpreterVersions: [String: String],
         logger: Logger,
-        buildJobs: AsyncStream<BuildJob>.Continuation
+        buildJobs: AsyncStream<BuildJob>.Continuation,
+        secrets: SecretsInUse? = nil
     ) {
+        self.secrets = secrets ?? SecretsInUse(settings)
         self.layout = layout
         reader = WorkspaceReader(layout: layout)
         journal = Journal(layout: layout)
@@ -150,6 +154,7 @@ public actor Daemon {
         if let fresh = try? Daemon.loadSettings(layout), fresh != settings {
             logger.info("workspace.toml changed; using the new settings")
             settings = fresh
+            secrets.add(fresh)
             quiet.removeAll()
         }
         // A build registered or removed in the store can change what a draft or published copy should be.

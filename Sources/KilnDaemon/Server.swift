@@ -9,7 +9,8 @@ import ServiceLifecycle
 /// `kiln serve`: takes the workspace lock, reconciles everything on disk, then watches, rescans and builds until
 /// SIGTERM or SIGINT, when builds are stopped and the lock released.
 public enum Server {
-    public static func run(root: String, logger: Logger) async throws {
+    public static func run(root: String, logger unmasked: Logger) async throws {
+        var logger = unmasked
         let layout = WorkspaceLayout(root: root)
         guard WorkspaceFiles.kind(layout.root) == .directory else {
             throw DaemonError.notAWorkspace("\(root) is not a directory; create a workspace with `kiln init \(root)`")
@@ -30,6 +31,8 @@ public enum Server {
         }
         let lock = try WorkspaceLock(layout: layout)
         let settings = try Daemon.loadSettings(layout)
+        let secrets = SecretsInUse(settings)
+        logger = MaskingLogHandler.masking(unmasked, with: secrets)
         let pythons = PythonFinder().interpreters(overrides: settings.pythons)
         // Asked while the watcher walks the tree: each interpreter is a process start, and the walk is disk work.
         let asking = Task { await InterpreterVersion.exact(of: pythons) }
@@ -71,7 +74,8 @@ public enum Server {
             pythons: pythons,
             interpreterVersions: await asking.value,
             logger: logger,
-            buildJobs: jobsContinuation
+            buildJobs: jobsContinuation,
+            secrets: secrets
         )
 
         let group = ServiceGroup(

@@ -10,4 +10,8 @@ int kiln_rename_exchange(const char *a, const char *b);
 /// statfs(2)'s f_type of the file system `path` is on, as 32 bits, in `type`; returns 0, or -1 with errno set.
 int kiln_file_system_type(const char *path, unsigned int *type);
 
+/// pipe2(2) with O_CLOEXEC: both ends closed on exec from the start, so a tool started at the same moment on
+/// another thread never inherits them.
+int kiln_pipe_cloexec(int fds[2]);
+
 #endif
