@@ -98,21 +98,15 @@ struct Diff: ParsableCommand {
                 }
                 return ReviewedVersions.of(found, in: layout)
             }
-            switch ArchivedVersions.find(word, among: archived) {
-            case .success(let version):
-                return ReviewedVersions.of(version, in: layout)
-            case .failure(.ambiguous(let labels)):
-                throw CLIError.refused(
-                    "'\(word)' begins the spec hash of more than one archived version of '\(name)' ("
-                        + labels.joined(separator: ", ") + "); give more digits or the folder's label"
-                )
-            case .failure(.notFound):
-                throw CLIError.refused(
-                    "'\(name)' has no version '\(word)': a version is saved, draft, pending, published, an archived "
-                        + "version's label in .kiln/archive/\(name)/, or at least 6 hex digits of its spec hash "
-                        + "(\(available))"
-                )
-            }
+            let version = try archivedVersion(
+                word,
+                of: name,
+                among: archived,
+                notFound: "'\(name)' has no version '\(word)': a version is saved, draft, pending, published, an "
+                    + "archived version's label in .kiln/archive/\(name)/, or at least 6 hex digits of its spec hash "
+                    + "(\(available))"
+            )
+            return ReviewedVersions.of(version, in: layout)
         }
     }
 }

@@ -56,11 +56,7 @@ struct KernelList: ParsableCommand {
             print("no published environments yet")
             return
         }
-        let widths = (0..<2).map { i in max(["NAME", "KERNEL"][i].count, rows.map { $0[i].count }.max() ?? 0) }
-        for row in [["NAME", "KERNEL", "WHY NONE"]] + rows {
-            let line = zip(row, widths).map { $0.padding(toLength: $1 + 2, withPad: " ", startingAt: 0) }.joined()
-            print((line + row[2]).trimmingTrailingSpaces())
-        }
+        for line in alignedColumns([["NAME", "KERNEL", "WHY NONE"]] + rows) { print(line) }
     }
 }
 

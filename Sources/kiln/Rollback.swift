@@ -90,20 +90,13 @@ struct Rollback: ParsableCommand {
             throw CLIError.refused("nothing is archived for '\(name)': only a replaced published version can come back")
         }
         guard let version else { return newest }
-        switch ArchivedVersions.find(version, among: archived) {
-        case .success(let found):
-            return found
-        case .failure(.ambiguous(let labels)):
-            throw CLIError.refused(
-                "'\(version)' begins the spec hash of more than one archived version of '\(name)' ("
-                    + labels.joined(separator: ", ") + "); give more digits or the label"
-            )
-        case .failure(.notFound):
-            throw CLIError.refused(
-                "'\(name)' has no archived version '\(version)'; the versions are: "
-                    + archived.map(\.label).joined(separator: ", ")
-            )
-        }
+        return try archivedVersion(
+            version,
+            of: name,
+            among: archived,
+            notFound: "'\(name)' has no archived version '\(version)'; the versions are: "
+                + archived.map(\.label).joined(separator: ", ")
+        )
     }
 
     /// The daemon removes the request once it has carried it out or refused it; the published status, or the

@@ -72,11 +72,7 @@ struct Versions: ParsableCommand {
                     row.note.map(oneLine) ?? "-",
                 ]
             }
-        let widths = (0..<4).map { column in table.map { $0[column].count }.max() ?? 0 }
-        for line in table {
-            let padded = (0..<4).map { line[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-            emit((padded + [line[4]]).joined(separator: "  "))
-        }
+        for line in alignedColumns(table) { emit(line) }
     }
 
     func row(_ version: String, status: Status?, note: String?, layout: WorkspaceLayout) -> Row {
