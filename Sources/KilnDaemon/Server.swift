@@ -78,17 +78,31 @@ public enum Server {
             secrets: secrets
         )
 
+        let schedule = RescanSchedule(interval: rescan.interval)
+        let checkRoot: @Sendable () throws(DaemonError) -> Void = { () throws(DaemonError) in try lock.checkRoot() }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
-                    .init(service: WatchService(watcher: watcher, daemon: daemon)),
+                    .init(
+                        service: WatchService(
+                            watcher: watcher,
+                            daemon: daemon,
+                            schedule: schedule,
+                            logger: logger,
+                            checkRoot: checkRoot
+                        ),
+                        // A replaced root stops the daemon the way SIGTERM does: builds stopped, then the exit.
+                        failureTerminationBehavior: .gracefullyShutdownGroup
+                    ),
                     .init(
                         service: RescanService(
                             daemon: daemon,
-                            interval: rescan.interval,
+                            schedule: schedule,
                             logger: logger,
-                            watches: { watcher.watchCount }
-                        )
+                            watches: { watcher.watchCount },
+                            checkRoot: checkRoot
+                        ),
+                        failureTerminationBehavior: .gracefullyShutdownGroup
                     ),
                     .init(service: BuildService(daemon: daemon, builder: builder, jobs: jobs)),
                     .init(
@@ -107,7 +121,12 @@ public enum Server {
                 logger: logger
             )
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as DaemonError {
+            logger.error("\(error)")
+            throw error
+        }
         withExtendedLifetime(lock) {}
         logger.info("stopped")
     }

@@ -33,7 +33,7 @@ extension WatchError {
     static func initialisation(root: String, errno code: Int32) -> WatchError {
         switch code {
         case EMFILE:
-            let limit = kernelSetting("max_user_instances")
+            let limit = kernelSetting("fs/inotify/max_user_instances")
             return WatchError(
                 "Cannot start watching \(root): too many inotify instances (\(errnoName(code))). "
                     + "Either this user has reached fs.inotify.max_user_instances (now \(limit)); raise it with "
@@ -56,13 +56,7 @@ extension WatchError {
     static func addWatch(path: String, errno code: Int32) -> WatchError {
         switch code {
         case ENOSPC:
-            let limit = kernelSetting("max_user_watches")
-            return WatchError(
-                "Cannot watch \(path): this user has run out of inotify watches "
-                    + "(fs.inotify.max_user_watches is \(limit), ENOSPC). Raise it with "
-                    + "`sudo sysctl fs.inotify.max_user_watches=524288` and persist it with "
-                    + "`echo fs.inotify.max_user_watches=524288 | sudo tee /etc/sysctl.d/90-kiln.conf`."
-            )
+            return WatchError("Cannot watch \(path): " + watchLimitAdvice())
         case EACCES:
             return WatchError(
                 "Cannot watch \(path): permission denied (EACCES). Give the daemon's user read access to it."
@@ -79,6 +73,33 @@ extension WatchError {
         default:
             return WatchError("Cannot watch \(path): inotify_add_watch failed (\(errnoName(code))).")
         }
+    }
+
+    /// Environment directories left unwatched for lack of watches (ENOSPC) or of kernel memory for them (ENOMEM):
+    /// `path` is the first refused, `unwatched` how many were refused in that walk.
+    static func watchesExhausted(path: String, errno code: Int32, unwatched: Int) -> String {
+        let more = unwatched > 1 ? " and \(unwatched - 1) more environment directories" : ""
+        guard code == ENOSPC else {
+            return "Cannot watch \(path)\(more): out of kernel memory for inotify watches (\(errnoName(code)))."
+        }
+        return "Cannot watch \(path)\(more): " + watchLimitAdvice()
+    }
+
+    /// What ENOSPC from `inotify_add_watch` means and how to raise the limit. The limit in force is the lowest of
+    /// the user namespaces' (`/proc/sys/user/max_inotify_watches`, shown when lower than the sysctl, as in a
+    /// container) and `fs.inotify.max_user_watches`, which is the one to raise on a host.
+    static func watchLimitAdvice() -> String {
+        let limit = kernelSetting("fs/inotify/max_user_watches")
+        let namespace = kernelSetting("user/max_inotify_watches")
+        let inNamespace =
+            if let own = Int(namespace), let host = Int(limit), own < host {
+                "; this user namespace allows only \(own) (/proc/sys/user/max_inotify_watches)"
+            } else {
+                ""
+            }
+        return "this user has run out of inotify watches (ENOSPC; fs.inotify.max_user_watches is \(limit)"
+            + "\(inNamespace)). Raise it with `sudo sysctl fs.inotify.max_user_watches=524288` and persist it with "
+            + "`echo fs.inotify.max_user_watches=524288 | sudo tee /etc/sysctl.d/90-kiln.conf`."
     }
 
     static func descriptorNotFound() -> WatchError {
@@ -112,9 +133,9 @@ func errnoName(_ code: Int32) -> String {
     return "\(names[code] ?? "errno \(code)"): \(text)"
 }
 
-/// Reads `/proc/sys/fs/inotify/<name>` so a limit message can show the current value.
+/// Reads `/proc/sys/<name>` so a limit message can show the current value.
 private func kernelSetting(_ name: String) -> String {
-    guard let file = fopen("/proc/sys/fs/inotify/\(name)", "r") else { return "unknown" }
+    guard let file = fopen("/proc/sys/\(name)", "r") else { return "unknown" }
     defer { fclose(file) }
     var buffer = [CChar](repeating: 0, count: 32)
     guard fgets(&buffer, Int32(buffer.count), file) != nil else { return "unknown" }

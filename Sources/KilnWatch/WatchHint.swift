@@ -11,4 +11,8 @@ public enum WatchHint: Sendable, Hashable {
     /// The watcher can no longer vouch for what it saw (queue overflow, a stage folder
     /// created/removed/moved, a watch that could not be added): look at everything.
     case rescan(reason: String)
+    /// The inotify watch limit is reached: some directories are not watched, and their changes show no events.
+    /// Sent once per watcher, however many directories go unwatched; `message` names the directory first
+    /// refused, the limit in force and the sysctl that raises it. Only rescans find what happens in them.
+    case watchesExhausted(message: String)
 }

@@ -21,6 +21,8 @@ final class WatchLoop {
     /// Whether a byte is on its way through the wake-up pipe to mark the end of the events queued so far.
     private var markerPending = false
     private var publishedCount = -1
+    /// Whether `.watchesExhausted` was sent: once is enough, since every later directory fails the same way.
+    private var exhaustionReported = false
 
     /// Runs the whole life of the watching thread; reports the setup outcome through `handshake`.
     static func run(
@@ -145,6 +147,9 @@ final class WatchLoop {
             case .failure(let error) where error.rawValue == ENOENT || error.rawValue == ENOTDIR:
                 // Gone or replaced by a non-directory already; the hint that follows covers it.
                 break
+            case .failure(let error) where Self.isExhaustion(error.rawValue):
+                // The hint that follows looks at the directory now; rescans find its later changes.
+                reportExhaustion(path: path, errno: error.rawValue, unwatched: 1)
             case .failure(let error):
                 emit(.rescan(reason: WatchError.addWatch(path: path, errno: error.rawValue).description))
             }
@@ -190,12 +195,26 @@ final class WatchLoop {
         emit(.rescan(reason: (reasons + problems).joined(separator: "; ")))
     }
 
+    /// Out of watches (ENOSPC), or out of kernel memory for them: not a problem with one directory.
+    private static func isExhaustion(_ code: Int32) -> Bool {
+        code == ENOSPC || code == ENOMEM
+    }
+
+    /// Sends `.watchesExhausted` the first time only: the daemon logs it once and rescans more often from then on.
+    private func reportExhaustion(path: String, errno code: Int32, unwatched: Int) {
+        guard !exhaustionReported else { return }
+        exhaustionReported = true
+        emit(.watchesExhausted(message: WatchError.watchesExhausted(path: path, errno: code, unwatched: unwatched)))
+    }
+
     /// Adds a watch on every folder that should have one, re-attaches moved ones, drops those whose folder
-    /// is gone, and returns the problems met. With `strict`, a failure on the root, a stage folder, the
-    /// requests folder, or running out of watches anywhere, throws instead.
+    /// is gone, and returns the problems met. With `strict`, a failure on the root, a stage folder or the
+    /// requests folder throws instead. Running out of watches on environment directories is no failure: it is
+    /// reported once (`reportExhaustion`), and rescans cover the directories left unwatched.
     private func walk(strict: Bool) throws(WatchError) -> [String] {
         var confirmed: Set<Int32> = []
         var problems: [String] = []
+        var exhausted: (path: String, errno: Int32, count: Int)?
 
         func watch(_ path: String, as target: WatchTarget, mask: UInt32, critical: Bool) throws(WatchError) -> Bool {
             switch inotify.addWatch(path: path, mask: mask) {
@@ -204,9 +223,12 @@ final class WatchLoop {
                 attach(wd, to: target)
                 return true
             case .failure(let error):
-                let exhausted = error.rawValue == ENOSPC || error.rawValue == ENOMEM
-                if strict && (critical || exhausted) {
+                if strict && critical {
                     throw WatchError.addWatch(path: path, errno: error.rawValue)
+                }
+                if !critical && Self.isExhaustion(error.rawValue) {
+                    exhausted = (exhausted?.path ?? path, exhausted?.errno ?? error.rawValue, (exhausted?.count ?? 0) + 1)
+                    return false
                 }
                 // An environment directory that vanished or turned out not to be a real one is not a problem.
                 if critical || !(error.rawValue == ENOENT || error.rawValue == ENOTDIR) {
@@ -216,7 +238,9 @@ final class WatchLoop {
             }
         }
 
+        // The folders the daemon cannot do without come first: when watches run short, environments go unwatched.
         _ = try watch(layout.root, as: .root, mask: InotifyMask.root, critical: true)
+        var watchedStages: [String] = []
         for stage in layout.stages {
             let stagePath = layout.stagePath(stage)
             // A missing stage folder shows up as an event on the root when created. One that is a symbolic
@@ -224,6 +248,19 @@ final class WatchLoop {
             guard DirectoryListing.isRealDirectory(stagePath),
                 try watch(stagePath, as: .stage(stage), mask: InotifyMask.stage, critical: true)
             else { continue }
+            watchedStages.append(stage)
+        }
+        for ancestor in layout.requestsAncestors {
+            _ = try watch(
+                layout.path(ancestor.relativePath),
+                as: .requestsAncestor(relativePath: ancestor.relativePath, child: ancestor.child),
+                mask: InotifyMask.requestsAncestor,
+                critical: true
+            )
+        }
+        _ = try watch(layout.requestsPath, as: .requests, mask: InotifyMask.requests, critical: true)
+        for stage in watchedStages {
+            let stagePath = layout.stagePath(stage)
             switch DirectoryListing.subdirectories(of: stagePath) {
             case .success(let names):
                 for name in names {
@@ -240,19 +277,13 @@ final class WatchLoop {
                 problems.append(message)
             }
         }
-        for ancestor in layout.requestsAncestors {
-            _ = try watch(
-                layout.path(ancestor.relativePath),
-                as: .requestsAncestor(relativePath: ancestor.relativePath, child: ancestor.child),
-                mask: InotifyMask.requestsAncestor,
-                critical: true
-            )
-        }
-        _ = try watch(layout.requestsPath, as: .requests, mask: InotifyMask.requests, critical: true)
 
         for wd in table.allDescriptors.subtracting(confirmed) {
             inotify.removeWatch(wd)
             table.remove(wd)
+        }
+        if let exhausted {
+            reportExhaustion(path: exhausted.path, errno: exhausted.errno, unwatched: exhausted.count)
         }
         return Self.summarise(problems)
     }

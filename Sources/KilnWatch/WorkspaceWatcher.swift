@@ -29,7 +29,8 @@ public final class WorkspaceWatcher: Sendable {
     ///
     /// Returns once the initial watches are in place, suspending (never blocking a thread of the cooperative pool)
     /// while the watching thread sets them up. Throws `WatchError` if initialisation or those watches fail (an
-    /// unwatchable environment directory is reported as a `.rescan` hint instead). Call at most once.
+    /// unwatchable environment directory is reported as a `.rescan` hint instead, and running out of watches for
+    /// environment directories as one `.watchesExhausted` hint). Call at most once.
     public func start() async throws {
         try control.beginStart()
         let layout: WatchLayout
