@@ -74,6 +74,11 @@ extension Daemon {
             case .record(let entry):
                 log(entry)
                 try journal.append(entry)
+                if entry.to.isEmpty && entry.state == "removed" {
+                    recordedRemoved.insert(entry.name)
+                } else {
+                    recordedRemoved.remove(entry.name)
+                }
             }
         } catch {
             logger.error("could not carry out \(action): \(error)")

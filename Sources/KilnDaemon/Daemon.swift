@@ -26,6 +26,9 @@ public actor Daemon {
     /// Names the journal last saw somewhere (`recallJournal`), until the first look at each: one it finds gone
     /// was removed while the daemon was not running.
     var journalOnly: Set<String> = []
+    /// Names whose last journal entry is a removal: read at start, kept up to date with every entry written. A copy
+    /// of one found on disk came back (moved out of the workspace and in again), and its return is recorded.
+    var recordedRemoved: Set<String> = []
     /// Per-name debounce: a change is acted on once the name has been quiet for `settings.settle`.
     var settling: [String: Task<Void, Never>] = [:]
     var rescanPending: Task<Void, Never>?
@@ -319,6 +322,7 @@ public actor Daemon {
         context.acquaintance =
             known.contains(name) ? .seenOnDisk : journalOnly.contains(name) ? .journalOnly : nil
         context.kernelspec = kernelspec
+        context.recordedRemoved = recordedRemoved.contains(name)
         return context
     }
 

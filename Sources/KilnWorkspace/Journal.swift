@@ -64,7 +64,13 @@ public struct Journal: Sendable {
     /// The whole journal is read, but a line is decoded only when its bytes cannot be scanned for `name`, `to` and
     /// `state` (a line written by something other than Kiln).
     public func namesLastSeenPresent() -> Set<String> {
-        guard case .success(let bytes) = WorkspaceFiles.readFile(path, limit: 1024 * 1024 * 1024) else { return [] }
+        lastWords().present
+    }
+
+    /// Every name in the journal, split by its last entry: `removed` for a removal, `present` for anything else.
+    /// One read of the whole journal, scanned as `namesLastSeenPresent` is.
+    public func lastWords() -> (present: Set<String>, removed: Set<String>) {
+        guard case .success(let bytes) = WorkspaceFiles.readFile(path, limit: 1024 * 1024 * 1024) else { return ([], []) }
         var removed: [String: Bool] = [:]
         bytes.withUnsafeBufferPointer { all in
             guard let base = all.baseAddress else { return }
@@ -83,7 +89,7 @@ public struct Journal: Sendable {
                 start = end + 1
             }
         }
-        return Set(removed.filter { !$0.value }.keys)
+        return (Set(removed.filter { !$0.value }.keys), Set(removed.filter(\.value).keys))
     }
 
     /// One line as an entry; nil for anything that is not one.

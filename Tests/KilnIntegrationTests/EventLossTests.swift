@@ -241,6 +241,10 @@ struct EventLossTests {
         try await ws.waitForStatus("draft/roam") { $0.state == .ready && $0.specSHA256 != back.specSHA256 }
         let last = try #require(journalLast())
         #expect(last.to == "draft/roam" && last.state == "ready", "\(last)")
+        let returns = Journal(layout: ws.layout).entries().filter {
+            $0.name == "roam" && $0.message.hasPrefix("the directory came back")
+        }
+        #expect(returns.map(\.to) == ["draft/roam", "draft/roam", "saved/roam"], "\(returns.map { "\($0.to) \($0.state) \($0.message)" })")
         let listed = ws.kilnCommand("list")
         #expect(listed.output.components(separatedBy: "roam").count - 1 >= 1, "\(listed.output)")
         #expect(EventLossTests.count("rescanning the workspace", in: ws, after: before) == 0)
@@ -277,7 +281,11 @@ struct EventLossTests {
         // Made a workspace, the path is served again by a new daemon (the systemd unit's restart).
         let made = TestWorkspace.run(TestWorkspace.kiln, ["init", ws.root])
         try #require(made.status == 0, "\(made.output)")
-        try FileManager.default.copyItem(atPath: old + "/workspace.toml", toPath: ws.layout.settingsFile)
+        try String(contentsOfFile: old + "/workspace.toml", encoding: .utf8).write(
+            toFile: ws.layout.settingsFile,
+            atomically: true,
+            encoding: .utf8
+        )
         try ws.save("saved/fresh", EventLossTests.greetSpec)
         try ws.start()
         try await ws.waitForState("draft/fresh", .ready)

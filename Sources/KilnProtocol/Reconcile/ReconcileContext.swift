@@ -28,6 +28,9 @@ public struct ReconcileContext: Sendable, Equatable {
     public var savedLock: [UInt8]?
     /// How the daemon knows this name, if it does: if it is gone, record the removal.
     public var acquaintance: Acquaintance?
+    /// † The journal's last word on the name is its removal. A copy found now came back (moved out of the workspace
+    /// and in again, or restored from a backup): its return is recorded, so the journal says where it is.
+    public var recordedRemoved = false
     /// The bytes of the kernelspec the daemon keeps for the name (`.kiln/jupyter/kernels/<name>/kernel.json`), or
     /// nil when there is none.
     public var kernelspec: [UInt8]?

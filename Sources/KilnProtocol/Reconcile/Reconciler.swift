@@ -13,6 +13,7 @@ public enum Reconciler {
         for situation in Situation.classify(name: name, copies: copies, context: context) {
             decision.decide(situation)
         }
+        decision.recordReturn(copies)
         return decision.actions
     }
 }
@@ -552,6 +553,23 @@ struct Decision {
     }
 
     // MARK: helpers
+
+    /// † A name last journalled as removed has a copy again, and nothing else in this decision says so: the journal
+    /// records where it is and what its status says, or `kiln history` would end with a removal of a living name.
+    mutating func recordReturn(_ copies: [EnvironmentCopy]) {
+        guard context.recordedRemoved,
+            !actions.contains(where: { if case .record = $0 { true } else { false } }),
+            let copy = copies.first(where: { !$0.isSymlink && $0.status != nil }),
+            let status = copy.status
+        else { return }
+        record(
+            from: "",
+            to: copy.location.description,
+            state: status.state,
+            spec: status.specSHA256,
+            message: "the directory came back into the workspace: \(status.message)"
+        )
+    }
 
     /// Moves a draft or pending copy back to saved/ to be built again.
     mutating func sendToSaved(_ copy: EnvironmentCopy, message: String) {
