@@ -19,6 +19,7 @@ struct FakeWorkspace {
     var specsByHash: [String: [UInt8]] = [:]
     var requested = false
     var wasKnown = false
+    var recordedRemoved = false
     var journal: [JournalEntry] = []
     var locks: Set<CopyLocation> = []
     var archived: [EnvironmentCopy] = []
@@ -138,6 +139,7 @@ struct FakeWorkspace {
             } ?? false,
             now: now
         )
+        context.recordedRemoved = recordedRemoved
         // As the daemon: the submission's files only for a name with a pending copy (no locks in this fake).
         let pending = CopyLocation(.pending, name)
         if copies[pending] != nil { context.submission = SubmissionFiles(changes: changes[pending]) }

@@ -264,6 +264,24 @@ struct ReconcilerTests {
         #expect(actions.contains { if case .record(let e) = $0 { e.state == "removed" } else { false } })
     }
 
+    /// † Moved out of the workspace (its removal journalled) and back in: the journal records where it is again, once.
+    @Test func aDirectoryThatCameBackIsRecordedOnce() {
+        var ws = FakeWorkspace()
+        ws.registerBuild()
+        ws.put(.draft, status: ws.builtStatus(.draft))
+        ws.settle()
+        #expect(ws.decide().isEmpty)
+        ws.recordedRemoved = true
+        let records = ws.decide().compactMap { if case .record(let entry) = $0 { entry } else { nil } }
+        #expect(records.count == 1)
+        #expect(records.first?.to == "draft/\(ws.name)" && records.first?.state == "ready")
+        #expect(records.first?.message.hasPrefix("the directory came back") == true)
+        // Gone again, and its removal recorded: a look at the name while it stays gone records nothing more.
+        ws.copies.removeAll()
+        ws.wasKnown = false  // as the daemon forgets a name with no copies
+        #expect(ws.decide().isEmpty)
+    }
+
     @Test func aMoveBackIntoAnOccupiedPlaceLeavesItAndSaysSo() {
         var ws = FakeWorkspace()
         ws.registerBuild()
