@@ -9,7 +9,9 @@ public enum DaemonError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .notAWorkspace(let m), .alreadyServed(let m), .badSettings(let m), .cannotStart(let m), .rootReplaced(let m): m
+        case .notAWorkspace(let m), .alreadyServed(let m), .badSettings(let m), .cannotStart(let m),
+            .rootReplaced(let m):
+            m
         }
     }
 }

@@ -21,7 +21,9 @@ public final class WorkspaceLock: Sendable {
     public init(layout: WorkspaceLayout) throws(DaemonError) {
         let path = layout.daemonLock
         guard let identity = Self.identity(of: layout.root) else {
-            throw .notAWorkspace("\(layout.root) is not a directory; create a workspace with `kiln init \(layout.root)`")
+            throw .notAWorkspace(
+                "\(layout.root) is not a directory; create a workspace with `kiln init \(layout.root)`"
+            )
         }
         let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .cannotStart("cannot open \(path): \(String(cString: strerror(errno)))") }

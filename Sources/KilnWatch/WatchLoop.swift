@@ -227,7 +227,9 @@ final class WatchLoop {
                     throw WatchError.addWatch(path: path, errno: error.rawValue)
                 }
                 if !critical && Self.isExhaustion(error.rawValue) {
-                    exhausted = (exhausted?.path ?? path, exhausted?.errno ?? error.rawValue, (exhausted?.count ?? 0) + 1)
+                    exhausted = (
+                        exhausted?.path ?? path, exhausted?.errno ?? error.rawValue, (exhausted?.count ?? 0) + 1
+                    )
                     return false
                 }
                 // An environment directory that vanished or turned out not to be a real one is not a problem.

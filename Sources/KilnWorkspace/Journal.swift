@@ -70,7 +70,9 @@ public struct Journal: Sendable {
     /// Every name in the journal, split by its last entry: `removed` for a removal, `present` for anything else.
     /// One read of the whole journal, scanned as `namesLastSeenPresent` is.
     public func lastWords() -> (present: Set<String>, removed: Set<String>) {
-        guard case .success(let bytes) = WorkspaceFiles.readFile(path, limit: 1024 * 1024 * 1024) else { return ([], []) }
+        guard case .success(let bytes) = WorkspaceFiles.readFile(path, limit: 1024 * 1024 * 1024) else {
+            return ([], [])
+        }
         var removed: [String: Bool] = [:]
         bytes.withUnsafeBufferPointer { all in
             guard let base = all.baseAddress else { return }

@@ -170,7 +170,10 @@ struct EventLossTests {
         for i in 0..<12 {
             // mkdir and write spec.toml at once: the file is there before the directory's watch.
             let name = "made\(i)"
-            try FileManager.default.createDirectory(atPath: ws.path("saved/\(name)"), withIntermediateDirectories: false)
+            try FileManager.default.createDirectory(
+                atPath: ws.path("saved/\(name)"),
+                withIntermediateDirectories: false
+            )
             _ = FileManager.default.createFile(
                 atPath: ws.path("saved/\(name)/spec.toml"),
                 contents: Data(EventLossTests.greetSpec.utf8)
@@ -184,7 +187,10 @@ struct EventLossTests {
             names.append(name)
         }
         // A nested tree made in one call, its spec written at once.
-        try FileManager.default.createDirectory(atPath: ws.path("saved/nested/a/b/c"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: ws.path("saved/nested/a/b/c"),
+            withIntermediateDirectories: true
+        )
         _ = FileManager.default.createFile(
             atPath: ws.path("saved/nested/spec.toml"),
             contents: Data(EventLossTests.greetSpec.utf8)
@@ -244,7 +250,10 @@ struct EventLossTests {
         let returns = Journal(layout: ws.layout).entries().filter {
             $0.name == "roam" && $0.message.hasPrefix("the directory came back")
         }
-        #expect(returns.map(\.to) == ["draft/roam", "draft/roam", "saved/roam"], "\(returns.map { "\($0.to) \($0.state) \($0.message)" })")
+        #expect(
+            returns.map(\.to) == ["draft/roam", "draft/roam", "saved/roam"],
+            "\(returns.map { "\($0.to) \($0.state) \($0.message)" })"
+        )
         let listed = ws.kilnCommand("list")
         #expect(listed.output.components(separatedBy: "roam").count - 1 >= 1, "\(listed.output)")
         #expect(EventLossTests.count("rescanning the workspace", in: ws, after: before) == 0)
