@@ -32,7 +32,7 @@ struct EventLossTests {
 
     // MARK: overflow
 
-    @Test func anOverflowedQueueLeadsToOneRescanThatFindsTheSaveMadeMeanwhile() async throws {
+    @Test func eachOverflowedQueueLeadsToOneRescanThatFindsWhatWasDoneMeanwhile() async throws {
         let ws = try TestWorkspace()
         defer { ws.stop() }
         try ws.save("saved/busy", EventLossTests.greetSpec)
@@ -40,47 +40,65 @@ struct EventLossTests {
         try await ws.waitForState("draft/busy", .ready)
         try await ws.waitForLog("watching")
         let pid = try #require(ws.daemonPID)
-        let before = EventLossTests.logSize(ws)
         let queueLimit = try #require(
             Int(
                 (try String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))
                     .trimmingCharacters(in: .whitespacesAndNewlines)
             )
         )
-
-        // Stopped, the daemon reads nothing: the kernel queues events until its limit, then drops them and queues
-        // one IN_Q_OVERFLOW. Files created and removed in a watched environment directory are no reason to look,
-        // so the overflow alone can make the daemon look.
-        kill(pid, SIGSTOP)
-        var resumed = false
-        defer { if !resumed { kill(pid, SIGCONT) } }
         let files = queueLimit  // one IN_CREATE and one IN_DELETE each: twice the queue's length
-        let flood = TestWorkspace.run(
-            "/usr/bin/env",
-            [
-                "python3", "-c",
-                "import os,sys\nd=sys.argv[1]\nfor i in range(int(sys.argv[2])):\n p=os.path.join(d,'junk%d'%i)\n"
-                    + " open(p,'w').close()\n os.remove(p)\n",
-                ws.path("draft/busy"), "\(files)",
-            ]
-        )
-        try #require(flood.status == 0, "\(flood.output)")
-        // A save whose events come after the overflow: lost, and only the rescan can find it.
-        try ws.save("saved/late", EventLossTests.greetSpec)
-        kill(pid, SIGCONT)
-        resumed = true
+        let rounds = 3
+        for round in 1...rounds {
+            let before = EventLossTests.logSize(ws)
+            // Stopped, the daemon reads nothing: the kernel queues events until its limit, then drops them and
+            // queues one IN_Q_OVERFLOW. Files created and removed in a watched environment directory are no reason
+            // to look, so the overflow alone can make the daemon look.
+            kill(pid, SIGSTOP)
+            var resumed = false
+            defer { if !resumed { kill(pid, SIGCONT) } }
+            let flood = TestWorkspace.run(
+                "/usr/bin/env",
+                [
+                    "python3", "-c",
+                    "import os,sys\nd=sys.argv[1]\nfor i in range(int(sys.argv[2])):\n p=os.path.join(d,'junk%d'%i)\n"
+                        + " open(p,'w').close()\n os.remove(p)\n",
+                    ws.path("draft/busy"), "\(files)",
+                ]
+            )
+            try #require(flood.status == 0, "\(flood.output)")
+            // A save, and the removal of the previous round's environment, whose events come after the overflow:
+            // lost, and only the rescan can find them.
+            try ws.save("saved/late\(round)", EventLossTests.greetSpec)
+            if round > 1 {
+                try FileManager.default.removeItem(atPath: ws.path("draft/late\(round - 1)"))
+            }
+            kill(pid, SIGCONT)
+            resumed = true
 
-        try await ws.waitForLog("the inotify event queue overflowed", after: before)
-        try await ws.waitForState("draft/late", .ready)
+            try await ws.waitForLog("the inotify event queue overflowed", after: before)
+            try await ws.waitForState("draft/late\(round)", .ready)
+            if round > 1 {
+                let gone = "late\(round - 1)"
+                #expect(
+                    await TestWorkspace.waitUntil(timeout: .seconds(10)) {
+                        Journal(layout: ws.layout).entries().last { $0.name == gone }?.state == "removed"
+                    }
+                )
+            }
+            // Settled: a storm would show as more looks in the seconds after.
+            try await Task.sleep(for: .seconds(2))
+            #expect(EventLossTests.count("the inotify event queue overflowed", in: ws, after: before) == 1)
+            #expect(EventLossTests.count("rescanning the workspace", in: ws, after: before) == 1)
+            #expect(EventLossTests.count(EventLossTests.fullLook, in: ws, after: before) == 1)
+        }
         try await ws.waitForState("draft/busy", .ready)
-        // Settled: a storm would show as more looks in the seconds after.
-        try await Task.sleep(for: .seconds(3))
-        #expect(EventLossTests.count("the inotify event queue overflowed", in: ws, after: before) == 1)
-        #expect(EventLossTests.count("rescanning the workspace", in: ws, after: before) == 1)
-        #expect(EventLossTests.count(EventLossTests.fullLook, in: ws, after: before) == 1)
         #expect(!FileManager.default.fileExists(atPath: ws.path("draft/busy/junk0")))
         #expect(ws.daemonIsRunning)
-        print("overflow: \(2 * files) events generated against a queue of \(queueLimit); 1 overflow recovered")
+        print(
+            "overflow: \(rounds) overflows recovered, \(2 * files) events generated each against a queue of "
+                + "\(queueLimit); \(EventLossTests.count(EventLossTests.fullLook, in: ws, after: 0)) full looks in all "
+                + "(the first look included)"
+        )
     }
 
     // MARK: out of watches
@@ -149,6 +167,40 @@ struct EventLossTests {
         #expect(EventLossTests.count("run out of inotify watches", in: ws, after: lateStart) == 0)
         #expect(ws.daemonIsRunning)
         print("out of watches: \(looks) full rescans in 6 s at a 2 s period; unwatched save found after \(found)")
+    }
+
+    /// `rescan_interval = "0s"` (inotify only) cannot stand once events are missing: the period becomes 30 s.
+    @Test func outOfWatchesWithoutARescanIntervalRescansEveryThirtySeconds() async throws {
+        let ws = try TestWorkspace(rescan: "0s")
+        defer { ws.stop() }
+        let names = (1...25).map { "n\($0)" }
+        for name in names {
+            try ws.save("saved/\(name)", "base = 3\n")
+        }
+        try ws.start(wrapper: EventLossTests.limitedWatches(20))
+        try await ws.waitForLog("watching")
+        let watching = ContinuousClock.now
+        try await ws.waitForLog("run out of inotify watches")
+        let warning = try #require(
+            ws.daemonOutput.split(separator: "\n").first { $0.contains("run out of inotify watches") }
+        )
+        #expect(warning.contains("a full rescan every 30s"), "\(warning)")
+        let prefix = "Cannot watch \(ws.root)/saved/"
+        let refused = try #require(
+            warning.range(of: prefix).map { warning[$0.upperBound...].prefix { $0 != " " && $0 != ":" } },
+            "\(warning)"
+        )
+        let unwatched = String(refused)
+        let first = try await ws.waitForState("saved/\(unwatched)", .invalid)
+        try ws.save("saved/\(unwatched)", "base = 4\n")
+        try await ws.waitForStatus("saved/\(unwatched)", timeout: .seconds(45)) {
+            $0.specSHA256 != first.specSHA256
+        }
+        let found = ContinuousClock.now - watching
+        // No event: only the rescan 30 s after the first look finds it, not sooner and not much later.
+        #expect(found > .seconds(25) && found < .seconds(36), "found \(found) after the first look")
+        #expect(ws.daemonIsRunning)
+        print("out of watches, rescan_interval 0s: the save found \(found) after the first look")
     }
 
     // MARK: directories filled before their watch exists
