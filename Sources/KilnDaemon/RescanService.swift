@@ -15,9 +15,6 @@ struct RescanService: Service {
     /// Throws when the workspace root is no longer the directory this daemon locked (`WorkspaceLock.checkRoot`).
     let checkRoot: @Sendable () throws(DaemonError) -> Void
 
-    /// How often the schedule is read again while waiting: a period shortened meanwhile applies within this.
-    static let tick: Duration = .seconds(1)
-
     func run() async throws {
         // Watch first, then look: a change made during the first look is then seen twice rather than never.
         try await withGracefulShutdownHandler {
@@ -26,8 +23,8 @@ struct RescanService: Service {
             logger.info("watching", metadata: ["watches": "\(watches())"])
             var lastLook = ContinuousClock.now
             while !Task.isShuttingDownGracefully {
-                let period = schedule.interval
-                let due = period > .zero ? lastLook + period : ContinuousClock.now + Self.tick
+                let (period, generation) = schedule.current
+                let due = lastLook + period
                 if period > .zero, ContinuousClock.now >= due {
                     try checkRoot()
                     await daemon.refreshInterpreters()
@@ -35,12 +32,16 @@ struct RescanService: Service {
                     lastLook = ContinuousClock.now
                     continue
                 }
-                do {
-                    try await cancelWhenGracefulShutdown {
-                        try await Task.sleep(until: min(due, ContinuousClock.now + Self.tick), clock: .continuous)
+                // Until the look is due (never, with no period), or the period changes, or shutdown begins.
+                await cancelWhenGracefulShutdown {
+                    await withTaskGroup(of: Void.self) { group in
+                        if period > .zero {
+                            group.addTask { try? await Task.sleep(until: due, clock: .continuous) }
+                        }
+                        group.addTask { await schedule.waitForChange(since: generation) }
+                        await group.next()
+                        group.cancelAll()
                     }
-                } catch {
-                    return
                 }
             }
         } onGracefulShutdown: {
