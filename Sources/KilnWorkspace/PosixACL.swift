@@ -1,3 +1,5 @@
+import CLinuxFiles
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -85,7 +87,7 @@ public struct PosixACL: Equatable, Sendable {
     public static func read(_ path: String, isDefault: Bool = false) -> PosixACL? {
         let name = isDefault ? defaultAttribute : accessAttribute
         var buffer = [UInt8](repeating: 0, count: 1024)
-        let size = buffer.withUnsafeMutableBytes { lgetxattr(path, name, $0.baseAddress, $0.count) }
+        let size = buffer.withUnsafeMutableBytes { kiln_get_xattr(path, name, $0.baseAddress, UInt($0.count)) }
         guard size > 0 else { return nil }
         return PosixACL(bytes: Array(buffer.prefix(size)))
     }
@@ -94,7 +96,7 @@ public struct PosixACL: Equatable, Sendable {
     public func write(to path: String, isDefault: Bool = false) throws(FileError) {
         let name = isDefault ? PosixACL.defaultAttribute : PosixACL.accessAttribute
         let data = bytes
-        let result = data.withUnsafeBytes { lsetxattr(path, name, $0.baseAddress, $0.count, 0) }
+        let result = data.withUnsafeBytes { kiln_set_xattr(path, name, $0.baseAddress, UInt($0.count)) }
         guard result == 0 else { throw FileError("set the access control list of", path) }
     }
 }

@@ -20,6 +20,11 @@ public struct WorkspacePermissions: Sendable {
     public struct Account: Sendable, Equatable {
         public var id: UInt32
         public var name: String
+
+        public init(id: UInt32, name: String) {
+            self.id = id
+            self.name = name
+        }
     }
 
     public init(users: Account, admins: Account, daemon: Account) {

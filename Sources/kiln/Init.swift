@@ -38,10 +38,13 @@ struct Init: ParsableCommand {
     func run() throws {
         let layout = WorkspaceLayout(root: WorkspaceLocator.absolute(directory))
         // Before anything is made: a name this host lacks is refused with nothing touched.
-        let permissions = try admins.map { admins throws(CLIError) in
+        var permissions: WorkspacePermissions?
+        if let admins {
             do {
-                return try WorkspacePermissions.named(users: users, admins: admins, daemon: daemonUser)
-            } catch { throw CLIError.refused(error.description) }
+                permissions = try WorkspacePermissions.named(users: users, admins: admins, daemon: daemonUser)
+            } catch {
+                throw CLIError.refused(error.description)
+            }
         }
         for stage in Stage.allCases {
             try WorkspaceFiles.makeDirectory(layout.folder(stage))

@@ -148,7 +148,7 @@ struct PermissionTests {
         #expect(approved.status == 0, "\(approved.output)")
         try await ws.waitForStatus("published/alpha") { $0.state == .published && $0.message.contains("archive") }
         #expect(!ws.exists("published/alpha/alpha"))
-        #expect(!FileManager.default.contentsOfDirectory(atPath: ws.path(".kiln/archive/alpha")).isEmpty)
+        #expect(!WorkspaceFiles.list(ws.path(".kiln/archive/alpha")).isEmpty)
 
         // A healthy workspace: doctor finds nothing wrong with its permissions.
         let healthy = TestAccounts.kiln(as: team.bob, ["doctor", "--workspace", ws.root])
