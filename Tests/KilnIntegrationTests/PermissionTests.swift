@@ -79,6 +79,10 @@ struct PermissionTests {
         #expect(saved.status == 0, "\(saved.output)")
         try await ws.waitForState("draft/alpha", .ready)
         #expect(FileManager.default.fileExists(atPath: ws.path("draft/alpha/requirements.lock")))
+        // Written by the daemon as its own user; the directory stays its owner's.
+        func owner(_ relative: String) -> String? { FileOwner.uid(of: ws.path(relative)).map(FileOwner.userName) }
+        #expect(owner("draft/alpha/status") == team.daemon && owner("draft/alpha") == team.ada)
+        #expect(owner(".kiln/envs/" + (ws.storeEntries.first ?? "?")) == team.daemon)
 
         // bob copies a folder in with `cp -r`: the copy keeps its mode 755, which cuts the stage folder's ACL
         // mask, so the daemon's user cannot write it. The daemon says so, with the fix; doctor names it too.
@@ -102,6 +106,7 @@ struct PermissionTests {
         let fixed = TestAccounts.run(as: team.bob, in: ws.root, "chmod g+rwx saved/beta && touch saved/beta/spec.toml")
         #expect(fixed.status == 0, "\(fixed.output)")
         try await ws.waitForState("draft/beta", .ready)
+        #expect(owner("draft/beta/status") == team.daemon && owner("draft/beta") == team.bob)
 
         // Only the owner moves a draft; the sticky draft/ folder refuses anyone else.
         refusedMove(team.bob, "draft/alpha", "pending/alpha", says: "Operation not permitted")
@@ -223,5 +228,34 @@ struct PermissionTests {
         #expect(saved.status == 0, "\(saved.output)")
         let asBob = TestAccounts.kiln(as: team.bob, arguments)
         #expect(asBob.status == 1 && asBob.output.contains("needs root"), "\(asBob.output)")
+    }
+
+    /// Kiln writes ACLs as the kernel's bytes, without libacl: what it writes is what `setfacl` would, and what
+    /// `getfacl` prints back.
+    @Test func aclBytesAgreeWithSetfacl() throws {
+        let folder = NSTemporaryDirectory() + "kiln-acl-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder + "/a", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder + "/b", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let set = TestWorkspace.run(
+            "/usr/bin/env",
+            ["setfacl", "-d", "-m", "u::rwx,u:nobody:rwx,g::r-x,g:nogroup:rwx,m::rwx,o::r-x", folder + "/a"]
+        )
+        #expect(set.status == 0, "\(set.output)")
+        let nobody = try #require(WorkspacePermissions.userID("nobody"))
+        let nogroup = try #require(WorkspacePermissions.groupID("nogroup"))
+        let mine = PosixACL([
+            .init(.userObject, 7), .init(.user, 7, id: nobody), .init(.groupObject, 5), .init(.group, 7, id: nogroup),
+            .init(.mask, 7), .init(.other, 5),
+        ])
+        #expect(PosixACL.read(folder + "/a", isDefault: true) == mine)
+        try mine.write(to: folder + "/b", isDefault: true)
+        let printed = TestWorkspace.run("/usr/bin/env", ["getfacl", "-cp", "-d", folder + "/b"])
+        #expect(
+            printed.output.split(separator: "\n").map(String.init)
+                == ["user::rwx", "user:nobody:rwx", "group::r-x", "group:nogroup:rwx", "mask::rwx", "other::r-x"],
+            "\(printed.output)"
+        )
+        #expect(PosixACL(bytes: mine.bytes) == mine && PosixACL(bytes: [1, 2, 3]) == nil)
     }
 }
