@@ -37,7 +37,8 @@ public enum FileOwner {
         if let acl = PosixACL.read(directory), let mask = acl.entry(.mask)?.permissions {
             if let named = acl.entry(.user, id: uid) { return named.permissions & mask & wanted == wanted }
             let groupEntries = acl.entries.filter {
-                ($0.tag == .groupObject && memberOf.contains(info.st_gid)) || ($0.tag == .group && memberOf.contains($0.id))
+                ($0.tag == .groupObject && memberOf.contains(info.st_gid))
+                    || ($0.tag == .group && memberOf.contains($0.id))
             }
             if !groupEntries.isEmpty { return groupEntries.contains { $0.permissions & mask & wanted == wanted } }
             return mode & S_IWOTH != 0 && mode & S_IXOTH != 0

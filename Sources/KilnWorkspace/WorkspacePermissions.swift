@@ -42,7 +42,8 @@ public struct WorkspacePermissions: Sendable {
     public static func named(users: String, admins: String, daemon: String) throws(Missing) -> WorkspacePermissions {
         guard let adminsID = groupID(admins) else {
             throw Missing(
-                description: "there is no group '\(admins)' on this host for --admins: create it (`groupadd \(admins)`) "
+                description:
+                    "there is no group '\(admins)' on this host for --admins: create it (`groupadd \(admins)`) "
                     + "and add the admins to it (`usermod -aG \(admins) NAME`), or name an existing group"
             )
         }

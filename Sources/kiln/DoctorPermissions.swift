@@ -16,7 +16,8 @@ extension Doctor {
         var info = stat()
         if stat(published, &info) == 0 {
             let mode = String(info.st_mode & 0o7777, radix: 8)
-            let groupWrites = PosixACL.read(published)?.entry(.mask).map { $0.permissions & 2 != 0 }
+            let groupWrites =
+                PosixACL.read(published)?.entry(.mask).map { $0.permissions & 2 != 0 }
                 ?? (info.st_mode & S_IWGRP != 0)
             if info.st_mode & S_IWOTH != 0 {
                 findings.append(
@@ -24,7 +25,8 @@ extension Doctor {
                         isMissing: true,
                         text: "anyone may publish: \(published) is mode \(mode), so every user can write it and "
                             + "approve with `mv`; fix: `chmod o-w \(published)`"
-                            + (permissions.daemon.id == 0 ? "" : ", or set everything: `\(permissions.fixCommand(layout))`")
+                            + (permissions.daemon.id == 0
+                                ? "" : ", or set everything: `\(permissions.fixCommand(layout))`")
                     )
                 )
             } else if info.st_gid != 0, info.st_gid == permissions.users.id, groupWrites {

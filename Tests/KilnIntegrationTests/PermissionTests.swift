@@ -190,20 +190,28 @@ struct PermissionTests {
             "\(stuck.output)"
         )
         ws.stop()
-        print("permissions: \(team.accounts.users.count) users, \(team.accounts.groups.count) groups, \(refused) moves refused")
+        print(
+            "permissions: \(team.accounts.users.count) users, \(team.accounts.groups.count) groups, \(refused) moves refused"
+        )
     }
 
     @Test func initRefusesAnUnknownGroupOrUserAndFixesModesAgain() throws {
         let team = try Team()
         let root = NSTemporaryDirectory() + "kiln-perm-init-\(team.accounts.suffix)"
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let unknown = TestWorkspace.run(TestWorkspace.kiln, ["init", root, "--admins", "kt-nobody-\(team.accounts.suffix)"])
+        let unknown = TestWorkspace.run(
+            TestWorkspace.kiln,
+            ["init", root, "--admins", "kt-nobody-\(team.accounts.suffix)"]
+        )
         #expect(unknown.status == 1, "\(unknown.output)")
         #expect(unknown.output.contains("there is no group 'kt-nobody-\(team.accounts.suffix)'"), "\(unknown.output)")
         #expect(!FileManager.default.fileExists(atPath: root), "a refused init made the workspace")
         let noUser = TestWorkspace.run(
             TestWorkspace.kiln,
-            ["init", root, "--admins", team.admins, "--users", team.users, "--daemon-user", "kt-none-\(team.accounts.suffix)"]
+            [
+                "init", root, "--admins", team.admins, "--users", team.users, "--daemon-user",
+                "kt-none-\(team.accounts.suffix)",
+            ]
         )
         #expect(noUser.status == 1 && noUser.output.contains("useradd --system"), "\(noUser.output)")
 
