@@ -29,7 +29,10 @@ extension Doctor {
                                 ? "" : ", or set everything: `\(permissions.fixCommand(layout))`")
                     )
                 )
-            } else if info.st_gid != 0, info.st_gid == permissions.users.id, groupWrites {
+            } else if info.st_gid != 0, info.st_gid == permissions.users.id, groupWrites,
+                // A user's private group (named as the user) is one person's workspace, not a team's.
+                permissions.users.name != FileOwner.userName(info.st_uid)
+            {
                 findings.append(
                     Finding(
                         isMissing: true,
@@ -39,7 +42,8 @@ extension Doctor {
                     )
                 )
             } else {
-                let who = info.st_gid == 0 ? FileOwner.userName(info.st_uid) : "group \(permissions.admins.name)"
+                let owner = FileOwner.userName(info.st_uid)
+                let who = groupWrites ? "group \(permissions.admins.name) and its owner \(owner)" : owner
                 findings.append(Finding(isMissing: false, text: "only \(who) may publish (\(published), mode \(mode))"))
             }
         }

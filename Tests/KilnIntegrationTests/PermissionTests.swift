@@ -157,7 +157,10 @@ struct PermissionTests {
 
         // A healthy workspace: doctor finds nothing wrong with its permissions.
         let healthy = TestAccounts.kiln(as: team.bob, ["doctor", "--workspace", ws.root])
-        #expect(healthy.output.contains("ok: only group \(team.admins) may publish"), "\(healthy.output)")
+        #expect(
+            healthy.output.contains("ok: only group \(team.admins) and its owner \(team.daemon) may publish"),
+            "\(healthy.output)"
+        )
         #expect(healthy.output.contains("ok: the daemon's user \(team.daemon)"), "\(healthy.output)")
         #expect(!healthy.output.contains("missing:"), "\(healthy.output)")
 
