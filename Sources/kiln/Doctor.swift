@@ -85,7 +85,8 @@ struct Doctor: ParsableCommand {
         }
         if missing > 0 {
             throw CLIError.refused(
-                "\(counted(missing, "thing is", "things are")) missing to use this workspace from this host: the 'missing:' lines say what"
+                "this host lacks \(counted(missing, "thing", "things")) to use this workspace, or its permissions are "
+                    + "wrong: the 'missing:' lines say what, and how to fix it"
             )
         }
     }
