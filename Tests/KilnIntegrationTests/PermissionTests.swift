@@ -108,6 +108,22 @@ struct PermissionTests {
         try await ws.waitForState("draft/beta", .ready)
         #expect(owner("draft/beta/status") == team.daemon && owner("draft/beta") == team.bob)
 
+        // A folder bob made elsewhere with mode 700 and moved in keeps its mode and has no ACL: the daemon's user
+        // can neither read nor write it. The daemon names the fix (the ACL entries), bob runs it, and it is built.
+        let outside = "/tmp/ktgamma\(team.accounts.suffix)"
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        let movedIn = TestAccounts.run(
+            as: team.bob,
+            in: "/tmp",
+            "mkdir -m 700 \(outside) && cp \(ws.path("draft/beta/spec.toml")) \(outside)/spec.toml && mv \(outside) \(ws.path("saved/gamma"))"
+        )
+        #expect(movedIn.status == 0, "\(movedIn.output)")
+        let setfacl = "setfacl -m u:\(team.daemon):rwx,g:\(team.admins):rwx \(ws.path("saved/gamma"))"
+        try await ws.waitForLog("its owner \(team.bob) can fix that with `\(setfacl)`")
+        let granted = TestAccounts.run(as: team.bob, in: ws.root, "\(setfacl) && touch saved/gamma/spec.toml")
+        #expect(granted.status == 0, "\(granted.output)")
+        try await ws.waitForState("draft/gamma", .ready)
+
         // Only the owner moves a draft; the sticky draft/ folder refuses anyone else.
         refusedMove(team.bob, "draft/alpha", "pending/alpha", says: "Operation not permitted")
         let submitted = TestAccounts.run(as: team.ada, in: ws.root, "mv draft/alpha pending/alpha")
