@@ -196,7 +196,7 @@ public struct WorkspacePermissions: Sendable {
                 + "without the stage folder's ACL)"
         return described
             + ", so it can neither write its status nor move it; its owner \(owner) can fix that with \(ownerFix), "
-            + "then save its spec again; or, as root: `\(fixCommand(layout))`"
+            + "and the daemon looks again at once; or, as root: `\(fixCommand(layout))`"
     }
 
     // MARK: names

@@ -102,8 +102,8 @@ struct PermissionTests {
                 && doctor.output.contains("its owner \(team.bob) can fix that with `chmod g+rwx"),
             "\(doctor.output)"
         )
-        // The fix the messages give, by the copy's owner, and a save: it is built.
-        let fixed = TestAccounts.run(as: team.bob, in: ws.root, "chmod g+rwx saved/beta && touch saved/beta/spec.toml")
+        // The fix the messages give, by the copy's owner: the daemon sees the mode change and builds it.
+        let fixed = TestAccounts.run(as: team.bob, in: ws.root, "chmod g+rwx saved/beta")
         #expect(fixed.status == 0, "\(fixed.output)")
         try await ws.waitForState("draft/beta", .ready)
         #expect(owner("draft/beta/status") == team.daemon && owner("draft/beta") == team.bob)
@@ -120,7 +120,7 @@ struct PermissionTests {
         #expect(movedIn.status == 0, "\(movedIn.output)")
         let setfacl = "setfacl -m u:\(team.daemon):rwx,g:\(team.admins):rwx \(ws.path("saved/gamma"))"
         try await ws.waitForLog("its owner \(team.bob) can fix that with `\(setfacl)`")
-        let granted = TestAccounts.run(as: team.bob, in: ws.root, "\(setfacl) && touch saved/gamma/spec.toml")
+        let granted = TestAccounts.run(as: team.bob, in: ws.root, setfacl)
         #expect(granted.status == 0, "\(granted.output)")
         try await ws.waitForState("draft/gamma", .ready)
 
