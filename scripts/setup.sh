@@ -10,6 +10,8 @@ command -v bindfs >/dev/null || need_apt+=(bindfs)
 command -v fusermount3 >/dev/null || command -v fusermount >/dev/null || need_apt+=(fuse3)
 # systemd-analyze verify judges contrib/kiln@.service in the tests (no running systemd needed).
 command -v systemd-analyze >/dev/null || need_apt+=(systemd)
+# setfacl and getfacl: the permission tests check Kiln's ACLs against them; `kiln doctor` names setfacl in a fix.
+command -v setfacl >/dev/null || need_apt+=(acl)
 # The shells `kiln activate` and `kiln shell` speak, for the tests that run them for real.
 command -v zsh >/dev/null || need_apt+=(zsh)
 command -v fish >/dev/null || need_apt+=(fish)

@@ -81,7 +81,7 @@ extension Daemon {
                 }
             }
         } catch {
-            logger.error("could not carry out \(action): \(error)")
+            logger.error("could not carry out \(action): \(error)\(permissionHint(error))")
             return false
         }
         return true
@@ -102,6 +102,18 @@ extension Daemon {
             rmdir(staging)
             throw error
         }
+    }
+
+    /// For a refusal by the file system: which directory the daemon's user cannot write, and the command that fixes
+    /// it (the same words as `kiln doctor`'s).
+    func permissionHint(_ error: any Error) -> String {
+        guard let error = error as? FileError, error.isPermissionDenied else { return "" }
+        guard var permissions = WorkspacePermissions.current(of: layout) else { return "" }
+        permissions.daemon = .init(id: geteuid(), name: FileOwner.userName(geteuid()))
+        for directory in error.directoriesInvolved where WorkspaceFiles.kind(directory) == .directory {
+            if let why = permissions.daemonCannotWrite(directory, in: layout) { return "; " + why }
+        }
+        return ""
     }
 
     /// One line per transition; a failed build at warning level, since someone has to act on it.

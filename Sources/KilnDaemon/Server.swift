@@ -54,6 +54,13 @@ public enum Server {
         }
         let rescan = RescanChoice.choose(settings.rescanInterval, fileSystem: try? fileSystem.get())
         logger.info("\(rescan.reason)")
+        // Said at once, not at the first move that fails: a folder this user cannot write stops its work there.
+        if var permissions = WorkspacePermissions.current(of: layout) {
+            permissions.daemon = .init(id: geteuid(), name: FileOwner.userName(geteuid()))
+            for folder in Stage.allCases.map({ layout.folder($0) }) + [layout.kiln, layout.requests] {
+                if let why = permissions.daemonCannotWrite(folder, in: layout) { logger.error("\(why)") }
+            }
+        }
 
         let watcher = WorkspaceWatcher(
             configuration: WatchConfiguration(

@@ -70,8 +70,14 @@ struct EventRouter: Sendable {
     }
 
     private func stageActions(for event: InotifyEvent, stage: String) -> [WatchAction] {
-        guard let name = event.name, event.has(InotifyMask.entryChanges) else { return [] }
+        guard let name = event.name else { return [] }
         let hint = WatchAction.hint(.environment(stage: stage, name: name))
+        if !event.has(InotifyMask.entryChanges) {
+            // An environment directory's mode or ACL changed: one the daemon's user could not read may now be
+            // readable, so it is watched (again: a watch it has is kept) and looked at.
+            guard event.has(InotifyMask.attributes), event.isDirectory else { return [] }
+            return [.watchEnvironment(stage: stage, name: name), hint]
+        }
         // Only real directories carry IN_ISDIR: a symbolic link to one gets its hint but never a watch.
         guard event.isDirectory else { return [hint] }
         if event.has(InotifyMask.create | InotifyMask.movedTo) {

@@ -15,6 +15,7 @@ enum InotifyMask {
     static let delete = UInt32(IN_DELETE)
     static let deleteSelf = UInt32(IN_DELETE_SELF)
     static let moveSelf = UInt32(IN_MOVE_SELF)
+    static let attributes = UInt32(IN_ATTRIB)
 
     static let unmount = UInt32(IN_UNMOUNT)
     static let queueOverflow = UInt32(IN_Q_OVERFLOW)
@@ -34,8 +35,9 @@ enum InotifyMask {
 
     /// The root: stage folders and the requests folder's first component come and go; the root itself may go.
     static let root = entryChanges | deleteSelf | moveSelf | directoryOptions
-    /// A stage folder: environments come and go.
-    static let stage = entryChanges | directoryOptions
+    /// A stage folder: environments come and go; an environment's mode or ACL changes (the fix for a directory
+    /// the daemon's user could not read or write, which then has no watch of its own).
+    static let stage = entryChanges | attributes | directoryOptions
     /// An environment: files finished being written, renamed over, removed; subdirectories appearing.
     /// `IN_CLOSE_WRITE` rather than `IN_MODIFY` so the daemon does not read a half-written file.
     static let environment = entryChanges | closeWrite | directoryOptions

@@ -23,21 +23,32 @@ public enum FileOwner {
         return String(cString: name)
     }
 
-    /// Whether the user `uid` may create and remove entries in `directory`, by its owner, group and mode bits, as
-    /// the kernel would judge that user (root may always). The daemon runs as another user than the person who asked
-    /// it for something, so it cannot ask `access(2)`; ACLs are not consulted.
+    /// Whether the user `uid` may create and remove entries in `directory`, by its owner, group, mode bits and
+    /// access ACL, as the kernel would judge that user (root may always). The daemon runs as another user than the
+    /// person who asked it for something, so it cannot ask `access(2)`.
     public static func mayWrite(_ directory: String, uid: uid_t) -> Bool {
         var info = stat()
         guard stat(directory, &info) == 0 else { return false }
         if uid == 0 { return true }
         let mode = info.st_mode
         if info.st_uid == uid { return mode & S_IWUSR != 0 && mode & S_IXUSR != 0 }
-        if groups(of: uid).contains(info.st_gid) { return mode & S_IWGRP != 0 && mode & S_IXGRP != 0 }
+        let wanted: UInt16 = 3  // write and search
+        let memberOf = groups(of: uid)
+        if let acl = PosixACL.read(directory), let mask = acl.entry(.mask)?.permissions {
+            if let named = acl.entry(.user, id: uid) { return named.permissions & mask & wanted == wanted }
+            let groupEntries = acl.entries.filter {
+                ($0.tag == .groupObject && memberOf.contains(info.st_gid))
+                    || ($0.tag == .group && memberOf.contains($0.id))
+            }
+            if !groupEntries.isEmpty { return groupEntries.contains { $0.permissions & mask & wanted == wanted } }
+            return mode & S_IWOTH != 0 && mode & S_IXOTH != 0
+        }
+        if memberOf.contains(info.st_gid) { return mode & S_IWGRP != 0 && mode & S_IXGRP != 0 }
         return mode & S_IWOTH != 0 && mode & S_IXOTH != 0
     }
 
     /// The user's primary group and every group it is a member of; empty for a uid the password database lacks.
-    static func groups(of uid: uid_t) -> Set<gid_t> {
+    public static func groups(of uid: uid_t) -> Set<gid_t> {
         var entry = passwd()
         var found: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 4096)

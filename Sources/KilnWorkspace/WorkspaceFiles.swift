@@ -146,7 +146,11 @@ public enum WorkspaceFiles {
     /// unlink.
     public static func move(_ from: String, to: String) throws(FileError) {
         if kiln_rename_noreplace(from, to) == 0 { return }
-        guard errno == EINVAL || errno == ENOSYS || errno == ENOTSUP else { throw FileError("move \(from) to", to) }
+        guard errno == EINVAL || errno == ENOSYS || errno == ENOTSUP else {
+            var error = FileError("move \(from) to", to)
+            error.source = from
+            throw error
+        }
         if kind(from) == .directory {
             guard mkdir(to, 0o700) == 0 else { throw FileError("move \(from) to", to) }
             guard rename(from, to) == 0 else {

@@ -2,6 +2,10 @@ import ArgumentParser
 import KilnProtocol
 import KilnWorkspace
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 struct Approve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Approve a pending environment: moves pending/<name> into published/, as `mv` would.",
@@ -16,6 +20,7 @@ struct Approve: ParsableCommand {
 
     func run() throws {
         let layout = try options.layout()
+        try Approve.mayPublish(layout, action: "approve '\(name)'")
         let pending = try copy(name, in: .pending, of: layout, action: "approve")
         guard pending.status?.state == .awaitingApproval, pending.matchesBuild else {
             let state = pending.status.map { "'\($0.state.rawValue)' (\($0.message))" } ?? "no status"
@@ -32,5 +37,18 @@ struct Approve: ParsableCommand {
             ? CopyLocation(.published, name, nested: true) : published
         try WorkspaceFiles.move(layout.directory(pending.location), to: layout.directory(target))
         print("approved '\(name)'")
+    }
+
+    /// Refuses, before anything is touched, someone who may not write `published/`: the same judgement the daemon
+    /// makes of a rollback request, so a plain `mv` and the command agree.
+    static func mayPublish(_ layout: WorkspaceLayout, action: String) throws {
+        let published = layout.folder(.published)
+        guard !FileOwner.mayWrite(published, uid: geteuid()) else { return }
+        let admins = WorkspacePermissions.current(of: layout)?.admins.name ?? "?"
+        throw CLIError.refused(
+            "only members of the admins' group \(admins) may \(action): you (\(FileOwner.userName(geteuid()))) "
+                + "cannot write \(published); an admin can, or `sudo usermod -aG \(admins) \(FileOwner.userName(geteuid()))` "
+                + "makes you one"
+        )
     }
 }

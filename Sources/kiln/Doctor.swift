@@ -16,6 +16,9 @@ struct Doctor: ParsableCommand {
             built under, its bin/python leads to an interpreter this host has, and that interpreter runs. Then uv \
             (only `kiln export` needs it) and the shells an environment can be activated from (bash, zsh, fish); it \
             also says how often a daemon on this host would rescan the workspace, from its file system. \
+            Permissions: whether anyone but the admins' group may write published/, and whether the daemon's user \
+            (the owner of .kiln/) can write the stage folders, .kiln/ and every environment directory, each with the \
+            command that fixes it. \
             Exit 0 when this host has everything it needs; 1 when something is missing, each on its own line \
             starting "missing:", with where and what to do.
             """
@@ -41,6 +44,7 @@ struct Doctor: ParsableCommand {
             )
             emit("note: a daemon serving it from this host would say: \(choice.reason)")
         }
+        for finding in Doctor.permissionFindings(layout) { report(finding) }
         var checked: [String: Finding] = [:]
         let reader = WorkspaceReader(layout: layout)
         for name in reader.names().sorted() {
@@ -81,7 +85,8 @@ struct Doctor: ParsableCommand {
         }
         if missing > 0 {
             throw CLIError.refused(
-                "this host lacks \(counted(missing, "thing", "things")) to use this workspace: the 'missing:' lines say what"
+                "this host lacks \(counted(missing, "thing", "things")) to use this workspace, or its permissions are "
+                    + "wrong: the 'missing:' lines say what, and how to fix it"
             )
         }
     }

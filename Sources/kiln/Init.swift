@@ -2,22 +2,73 @@ import ArgumentParser
 import KilnProtocol
 import KilnWorkspace
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create a workspace (or add what an existing one is missing)."
+        abstract: "Create a workspace (or add what an existing one is missing).",
+        discussion: """
+            With --admins, also sets owners, modes and ACLs for a team (run as root): the daemon's user owns the \
+            stage folders and .kiln/; members of the users' group write saved/ and move their own environments; only \
+            the admins' group writes published/ and moves submissions out of pending/. Run it again on an existing \
+            workspace to set them right: it changes owners and modes only, and deletes nothing.
+            """
     )
 
     @Argument(help: "The folder to make a workspace of.")
     var directory: String
 
+    @Option(help: "The group whose members may approve (write published/); sets owners and modes for a team.")
+    var admins: String?
+
+    @Option(help: "The group whose members use the workspace (with --admins).")
+    var users = "users"
+
+    @Option(help: "The user `kiln serve` runs as, which owns .kiln/ and the stage folders (with --admins).")
+    var daemonUser = "kiln"
+
+    func validate() throws {
+        if admins == nil, users != "users" || daemonUser != "kiln" {
+            throw ValidationError("--users and --daemon-user set permissions, which --admins GROUP turns on: add it")
+        }
+    }
+
     func run() throws {
         let layout = WorkspaceLayout(root: WorkspaceLocator.absolute(directory))
+        // Before anything is made: a name this host lacks is refused with nothing touched.
+        var permissions: WorkspacePermissions?
+        if let admins {
+            do {
+                permissions = try WorkspacePermissions.named(users: users, admins: admins, daemon: daemonUser)
+            } catch {
+                throw CLIError.refused(error.description)
+            }
+        }
         for stage in Stage.allCases {
             try WorkspaceFiles.makeDirectory(layout.folder(stage))
         }
         try WorkspaceFiles.makeDirectory(layout.requests)
         if WorkspaceFiles.kind(layout.settingsFile) == .missing {
             try WorkspaceFiles.writeAtomically(layout.settingsFile, Init.template)
+        }
+        if let permissions {
+            do {
+                try permissions.apply(to: layout)
+            } catch {
+                guard error.errno != .notPermitted || geteuid() == 0 else {
+                    throw CLIError.refused(
+                        "setting the workspace's owners needs root (\(error)): run `\(permissions.fixCommand(layout))`"
+                    )
+                }
+                throw error
+            }
+            print(
+                "permissions set: \(permissions.daemon.name) (the daemon's user) owns the stage folders and .kiln/; "
+                    + "group \(permissions.users.name) uses the workspace; only group \(permissions.admins.name) "
+                    + "may publish. Run the daemon as \(permissions.daemon.name)."
+            )
         }
         print("workspace ready at \(layout.root); start the daemon with `kiln serve \(layout.root)`")
     }

@@ -14,6 +14,7 @@ struct Reject: ParsableCommand {
 
     func run() throws {
         let layout = try options.layout()
+        try Approve.mayPublish(layout, action: "reject '\(name)'")
         let pending = try copy(name, in: .pending, of: layout, action: "reject")
         try ensureFree(CopyLocation(.draft, name), in: layout, action: "reject")
         try WorkspaceFiles.writeAtomically(layout.review(pending.location), reason + "\n")

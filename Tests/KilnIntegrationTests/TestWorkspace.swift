@@ -94,6 +94,15 @@ final class TestWorkspace: @unchecked Sendable {
         daemon = p
     }
 
+    /// Starts the daemon as `user` (`runuser -u USER -- kiln serve ...`), a service account with no access to root's
+    /// home: `environment` passes what it needs (`KILN_UV`, a uv it can run).
+    func start(asUser user: String, environment: [String: String] = [:]) throws {
+        try start(
+            wrapper: ["/usr/sbin/runuser", "-u", user, "--", "/usr/bin/env"]
+                + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        )
+    }
+
     /// SIGTERM, then wait for the daemon to exit; returns its exit status.
     /// Foundation's `waitUntilExit` was seen to spin forever on a daemon that exited at once, leaving it a zombie,
     /// so the exit is collected with waitpid here. Returns the exit code, or the signal that ended it.

@@ -82,6 +82,17 @@ struct EventRouterTests {
         )
     }
 
+    /// `chmod` or `setfacl` on an environment directory the daemon's user could not read (so it has no watch):
+    /// watched and looked at again. A file's mode change in a stage folder is nothing.
+    @Test func aModeChangeOfADirectoryInAStageWatchesAndHintsIt() {
+        #expect(
+            router.actions(for: event(InotifyMask.attributes, "bar", directory: true), target: .stage("saved"))
+                == [.watchEnvironment(stage: "saved", name: "bar"), .hint(.environment(stage: "saved", name: "bar"))]
+        )
+        #expect(router.actions(for: event(InotifyMask.attributes, "notes.txt"), target: .stage("saved")) == [])
+        #expect(router.actions(for: event(InotifyMask.attributes, nil, directory: true), target: .stage("saved")) == [])
+    }
+
     @Test func nonDirectoriesInAStageAreHintedButNeverWatched() {
         // A symbolic link to a directory carries no IN_ISDIR.
         for mask in [InotifyMask.create, InotifyMask.movedTo, InotifyMask.delete, InotifyMask.movedFrom] {

@@ -14,4 +14,10 @@ int kiln_file_system_type(const char *path, unsigned int *type);
 /// another thread never inherits them.
 int kiln_pipe_cloexec(int fds[2]);
 
+/// lgetxattr(2): an extended attribute of `path` itself (a symbolic link is not followed), such as an ACL.
+long kiln_get_xattr(const char *path, const char *name, void *value, unsigned long size);
+
+/// lsetxattr(2): sets an extended attribute of `path` itself.
+int kiln_set_xattr(const char *path, const char *name, const void *value, unsigned long size);
+
 #endif
