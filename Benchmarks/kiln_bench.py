@@ -727,8 +727,9 @@ class Bench:
         self.notes["idle"] = (
             f"utime + stime of the daemon (/proc/PID/stat) over {window:.1f} s, starting 1 s after `watching`, "
             f"with nothing changing. With the default rescan_interval `auto` (the daemon said: \"{reason}\"): "
-            f"{cpu:.2f} s in the window (rescans started at {', '.join(f'{x:+.1f}' for x in starts) or 'none'} s "
-            f"into it), {between:.3f} s per minute between rescans; one rescan costs {cpu_per_rescan:.3f} s of CPU "
+            f"{cpu:.2f} s in the window ("
+            + (f"rescans started at {', '.join(f'{x:+.1f}' for x in starts)} s into it" if starts else "no rescan in it")
+            + f"), {between:.3f} s per minute between rescans; one rescan costs {cpu_per_rescan:.3f} s of CPU "
             f"(see rescan), {amortised:.3f} s per minute amortised over the {period:g} s period; the row is their "
             f"sum, {per_minute:.3f} s per minute (a window a whole period long would be too long for the suite). "
             f"With rescans off (`0s`, inotify only): {cpu0:.2f} s. Clock-tick resolution: {1 / CLK_TCK:.2f} s.")
