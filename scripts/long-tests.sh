@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The long versions of what CI runs briefly: a million fuzzed specs through the TOML gate and the spec parser, a
 # million generated requirement strings judged by Kiln and by packaging, 200 rounds of killing the daemon with
-# SIGKILL at random moments, and 40 runs of 12 batches of random user actions against the daemon (the property test).
+# SIGKILL at random moments, 40 runs of 12 batches of random user actions against the daemon (the property test), and
+# a burst of 1,000 saves (every one ready, each spec built once, the daemon's memory bounded).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -11,3 +12,4 @@ KILN_FUZZ_ITERATIONS="${KILN_FUZZ_ITERATIONS:-1000000}" swift test --skip-build 
 KILN_CRASH_ROUNDS="${KILN_CRASH_ROUNDS:-200}" swift test --skip-build --filter CrashTests
 KILN_PROPERTY_RUNS="${KILN_PROPERTY_RUNS:-40}" KILN_PROPERTY_STEPS="${KILN_PROPERTY_STEPS:-12}" \
     swift test --skip-build --filter PropertyTests
+KILN_BURST_SIZE="${KILN_BURST_SIZE:-1000}" swift test --skip-build --filter BurstTests

@@ -43,6 +43,10 @@ public actor Daemon {
     /// A cache of the disk, so it starts empty and is rebuilt by looking.
     var quiet: [String: [Int]] = [:]
     var storeStamp: [Int] = []
+    /// The store's answers during one full look, by key: 10,000 names that share a build would otherwise read its
+    /// `complete` file 10,000 times. A look takes the store as it was at the first question about each key, as if
+    /// it had read it a moment earlier; nil outside a full look.
+    var storeSeen: [String: BuiltEnvironment?]?
 
     /// Set from any thread once shutdown begins: long walks stop between two names, and no build starts.
     private nonisolated let stopRequested = Atomic<Bool>(false)
@@ -173,6 +177,8 @@ public actor Daemon {
         names.formUnion(WorkspaceFiles.list(layout.kernels).filter { !$0.hasPrefix(".") })
         // The benchmarks read this: a full look has begun.
         logger.debug("looking at every environment", metadata: ["names": "\(names.count)"])
+        storeSeen = [:]
+        defer { storeSeen = nil }
         var skipped = 0
         var looked = 0
         for name in names.sorted() {
@@ -270,7 +276,7 @@ public actor Daemon {
             context.savedLock = bytes
         }
         for key in context.storeKeys(for: copies) {
-            context.built[key] = EnvironmentStore.find(key, in: layout)
+            context.built[key] = registeredBuild(key)
         }
         context.submission = submissionFiles(name, copies: copies, context: context)
         let published = copies.first(where: { $0.location == CopyLocation(.published, name) })
@@ -324,6 +330,14 @@ public actor Daemon {
         context.kernelspec = kernelspec
         context.recordedRemoved = recordedRemoved.contains(name)
         return context
+    }
+
+    /// The store's build for `key`, asked once per full look (`storeSeen`), else each time.
+    func registeredBuild(_ key: String) -> BuiltEnvironment? {
+        if let seen = storeSeen?[key] { return seen }
+        let found = EnvironmentStore.find(key, in: layout)
+        storeSeen?[key] = .some(found)
+        return found
     }
 
     enum Request {

@@ -75,6 +75,15 @@ struct BuildInputKeyTests {
     @Test func aStatusNamesItsBuildByTheEnvironmentFolder() {
         #expect(BuildInputs.key(ofEnvironment: "/srv/ws/.kiln/envs/abc123") == "abc123")
         #expect(BuildInputs.key(ofEnvironment: "/srv/ws/.kiln/envs/abc123/") == "abc123")
+        #expect(BuildInputs.key(ofEnvironment: "abc123") == "abc123")
+        #expect(BuildInputs.key(ofEnvironment: "/srv//ws/é-ß//") == "é-ß")
+        #expect(BuildInputs.key(ofEnvironment: "/") == "")
+        #expect(BuildInputs.key(ofEnvironment: "") == "")
+    }
+
+    @Test func hashesAreLowerCaseHex() {
+        #expect(SHA256Hex.of(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256Hex.of([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
     static let hash = String(repeating: "a", count: 64)

@@ -85,4 +85,26 @@ struct TOMLGateTests {
     @Test func everyScalarShapeCompiles() {
         #expect(ScalarShapes.patterns.count == 8)
     }
+
+    /// The hand-checked shapes are a shortcut, never a widening: each token it accepts, a pattern accepts too; and
+    /// it does accept the shapes a status holds, or it saves nothing.
+    @Test(arguments: [
+        "true", "false", "0", "7", "12", "1234567890", "2026-11-29T03:42:26Z", "1979-05-27T00:00:00Z",
+        "01", "00", "-1", "+1", "1_000", "1.5", "1e5", "tru", "falsey", "True", "", "12345678901234567890",
+        "2026-11-29T03:42:26z", "2026-11-29 03:42:26Z", "2026-11-29T03:42:26", "2026-11-29T3:42:26Z",
+        "2026-11-29T03:42:26.5Z", "2026-11-29T03:42:26+01:00", "2026-1l-29T03:42:26Z", "20261129T034226Zxxxxx",
+        "0x1F", "inf", "nan", "1979-05-27Tinf07:32:0Z", "aaaaaaaaaaaaaaaaaaaa",
+    ])
+    func theHandCheckedShapesAreTheRegularOnes(token: String) {
+        let byHand = ScalarShapes.isCommon(Array(token.utf8))
+        let byPattern = ScalarShapes.patterns.contains { token.wholeMatch(of: $0) != nil }
+        if byHand { #expect(byPattern, "\(token) accepted by hand, by no pattern") }
+        #expect(ScalarShapes.matches(token) == byPattern)
+    }
+
+    @Test func aStatusIsCheckedByHand() {
+        for token in ["true", "false", "0", "3", "17", "2026-11-29T03:42:26Z"] {
+            #expect(ScalarShapes.isCommon(Array(token.utf8)), "\(token)")
+        }
+    }
 }

