@@ -26,53 +26,11 @@ struct StatusTests {
         #expect(Status(parsing: example.rendered()) == example)
     }
 
-    /// The hand reading of the daemon's own shape (`StatusText`) is a shortcut: what it reads, TOML reads the same;
-    /// what it declines (nil), the TOML reading has. Statuses as the daemon writes them, and people's edits of one.
-    @Test func theDaemonsShapeIsReadByHandAndAsTOMLAlike() {
-        var approved = example
-        approved.stage = .published
-        approved.state = .published
-        approved.approved = Date(timeIntervalSince1970: 951_782_400)  // 2000-02-29, a leap day
-        var odd = example
-        odd.message = "a \"quoted\" word,\ttab, é, 🐍 and\nnewline"
-        let written = [example, approved, odd].map { $0.rendered() }
-        for text in written {
-            if let byHand = StatusText.parse(text) { #expect(byHand == Status(parsingTOML: text), "\(text)") }
-            #expect(Status(parsing: text) == Status(parsingTOML: text), "\(text)")
-            #expect(Status(parsing: text) != nil, "\(text)")
-        }
-        #expect(StatusText.parse(example.rendered()) == example)
-        #expect(StatusText.parse(approved.rendered()) == approved)
-        #expect(StatusText.parse(odd.rendered()) == nil, "escapes are TOML's to read")
-        let text = example.rendered()
-        let edits = [
-            text.replacingOccurrences(of: "build = 3", with: "build = 03"),
-            text.replacingOccurrences(of: "build = 3", with: "build = \"3\""),
-            text.replacingOccurrences(of: "stage = ", with: "stage= "),
-            text.replacingOccurrences(of: "2026-11-18T", with: "2026-02-30T"),
-            text.replacingOccurrences(of: "2026-11-18T", with: "2026-11-18 "),
-            text + "# a comment\n",
-            text + "extra = 1\n",
-            text + "stage = \"saved\"\n",
-            "\n" + text,
-            String(text.dropLast()),
-            text.replacingOccurrences(of: "\"draft\"", with: "'draft'"),
-            text.replacingOccurrences(of: "\"draft\"", with: "\"nowhere\""),
-        ]
-        for edit in edits {
-            #expect(StatusText.parse(edit) == nil, "read by hand: \(edit)")
-        }
-        // What the TOML reading makes of them is what Status(parsing:) says.
-        for edit in edits { #expect(Status(parsing: edit) == Status(parsingTOML: edit)) }
-    }
-
     @Test func timesAreUTCWhateverTheZone() {
-        #expect(UTCTime.seconds(year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0) == 0)
-        #expect(UTCTime.seconds(year: 2000, month: 2, day: 29, hour: 0, minute: 0, second: 0) == 951_782_400)
-        #expect(UTCTime.seconds(year: 2026, month: 11, day: 18, hour: 11, minute: 6, second: 40) == 1_795_000_000)
-        #expect(UTCTime.seconds(year: 1900, month: 2, day: 29, hour: 0, minute: 0, second: 0) == nil)
-        #expect(UTCTime.seconds(year: 2026, month: 4, day: 31, hour: 0, minute: 0, second: 0) == nil)
-        #expect(UTCTime.seconds(year: 2026, month: 1, day: 1, hour: 24, minute: 0, second: 0) == nil)
+        var leapDay = example
+        leapDay.approved = Date(timeIntervalSince1970: 951_782_400)  // 2000-02-29T00:00:00Z
+        #expect(leapDay.rendered().contains("approved = 2000-02-29T00:00:00Z\n"))
+        #expect(Status(parsing: leapDay.rendered()) == leapDay)
         // An offset is applied by the TOML reading.
         let text = example.rendered().replacingOccurrences(of: "Z\n", with: "+02:00\n")
         let shifted = Status(parsing: text)

@@ -71,15 +71,6 @@ public struct Status: Sendable, Equatable {
     /// Reads a status file's text; nil when it is not one (a person may have scribbled on it: the daemon then treats
     /// the environment as having no status).
     public init?(parsing text: String) {
-        if let status = StatusText.parse(text) {
-            self = status
-            return
-        }
-        self.init(parsingTOML: text)
-    }
-
-    /// The general reading, for a status in any shape TOML allows (`StatusText` reads the daemon's own shape).
-    init?(parsingTOML text: String) {
         guard case .success(let table) = TOMLGate.parse(text),
             let stage = table["stage"]?.string.flatMap(Stage.init(rawValue:)),
             let state = table["state"]?.string.flatMap(EnvironmentState.init(rawValue:))
@@ -107,17 +98,18 @@ extension Status {
     /// `fDate` reads it in the host's zone and drops the offset, so an `approved` time would move at each rewrite on
     /// a host not on UTC.
     static func instant(_ dt: TOMLDateTime) -> Date? {
-        guard
-            let seconds = UTCTime.seconds(
-                year: dt.date.year,
-                month: dt.date.month,
-                day: dt.date.day,
-                hour: dt.time.hour,
-                minute: dt.time.minute,
-                second: dt.time.second
-            )
-        else { return dt.fDate }
-        let offset = (dt.offset?.offset ?? 0) * 60
-        return Date(timeIntervalSince1970: TimeInterval(seconds - offset) + TimeInterval(dt.time.nanoSecond) / 1e9)
+        let components = DateComponents(
+            timeZone: TimeZone(secondsFromGMT: (dt.offset?.offset ?? 0) * 60),
+            year: dt.date.year,
+            month: dt.date.month,
+            day: dt.date.day,
+            hour: dt.time.hour,
+            minute: dt.time.minute,
+            second: dt.time.second,
+            nanosecond: dt.time.nanoSecond
+        )
+        return gregorian.date(from: components)
     }
+
+    private static let gregorian = Calendar(identifier: .gregorian)
 }
