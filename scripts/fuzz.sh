@@ -38,7 +38,7 @@ failed=()
 for target in "${targets[@]}"; do
     case "$target" in
         FuzzRequirement) seed="$seeds/requirements" options=(-max_len=512) ;;
-        *) seed="$seeds/toml" options=(-max_len=8192 -dict=Fuzz/Seeds/toml.dict) ;;
+        *) seed="$seeds/toml" options=(-max_len=65536 -dict=Fuzz/Seeds/toml.dict) ;;
     esac
     corpus="$scratch/corpus/$target"
     crashes="$scratch/crashes/$target"

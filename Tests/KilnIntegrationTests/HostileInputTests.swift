@@ -67,13 +67,13 @@ struct HostileInputTests {
             "a dotted key 30,000 tables deep",
             name: "dotted-key",
             spec: "a" + String(repeating: ".a", count: 30_000) + " = 1\n",
-            "unknown key 'a'"
+            "nested more than 100 deep"
         ),
         Case(
             "a table header 30,000 tables deep",
             name: "deep-header",
             spec: "[a" + String(repeating: ".a", count: 30_000) + "]\n",
-            "unknown key 'a'"
+            "nested more than 100 deep"
         ),
     ]
 
@@ -110,10 +110,12 @@ struct HostileInputTests {
         Case("a name in capitals", name: "Upper", spec: valid, "must start with a lower-case letter or a digit"),
         Case("a name with a slash-like character", name: "a\u{2215}b", spec: valid, "names use only"),
         Case(
-            "a name that is not UTF-8",
+            // Left alone, not yet given a status: the daemon reads names as text, and cannot write into a folder
+            // whose name it only has with replacement characters. It makes no second folder either.
+            "a name that is not UTF-8 (left alone)",
             name: [UInt8]("bad".utf8) + [0xFF, 0xFE] + [UInt8]("name".utf8),
             spec: [UInt8](valid.utf8),
-            "names use only"
+            nil
         ),
         Case("a Windows device name", name: "con", spec: valid, "device name on Windows"),
         Case("a name ending with a dot", name: "data.", spec: valid, "which Windows drops"),
