@@ -81,7 +81,7 @@ import Testing
 
     /// Every command that only reads the workspace (`kiln check` reads only the spec files it is given).
     static let readers: [[String]] = [
-        ["status", "ml"], ["status"], ["list"], ["list", "--json"], ["logs", "ml"], ["activate", "ml"],
+        ["status", "ml"], ["list"], ["list", "--json"], ["logs", "ml"], ["activate", "ml"],
         ["run", "ml", "--", "python", "-c", "pass"], ["history", "ml"], ["history"], ["diff", "ml"],
         ["diff", "ml", "--json"], ["versions", "ml"], ["versions", "ml", "--json"], ["doctor"], ["kernel", "list"],
         ["gc", "--dry-run"],
@@ -115,6 +115,10 @@ import Testing
             let result = try await process.finish()
             #expect(!result.crashed, "\(command) crashed on \(hostile.label): \(result)")
             #expect([0, 1, 3].contains(result.status), "\(command) on \(hostile.label): \(result)")
+            #expect(
+                result.status == 0 || !(result.stderr + result.stdout).isEmpty,
+                "\(command) failed on \(hostile.label) without a word: \(result)"
+            )
             if result.status == 3 {
                 #expect(result.stderr.contains("draft/ml"), "\(command) does not name the file: \(result)")
                 #expect(result.stderr.contains("kiln serve"), "\(command) does not say what to do: \(result)")
@@ -182,6 +186,10 @@ import Testing
             let result = await CLIWorkspace.run(HostileFileTests.arguments(command, ws.root))
             #expect(!result.crashed, "\(command) crashed on \(shape): \(result)")
             #expect([0, 1, 3].contains(result.status), "\(command) on \(shape): \(result)")
+            #expect(
+                result.status == 0 || !(result.stderr + result.stdout).isEmpty,
+                "\(command) failed on \(shape) without a word: \(result)"
+            )
             if result.status == 3 {
                 #expect(result.stderr.contains("draft/ml"), "\(command) does not name the file: \(result)")
             }
