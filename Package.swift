@@ -111,3 +111,20 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets, one per parser a user's file reaches: only when `scripts/fuzz.sh` builds with KILN_FUZZ=1 (and
+// `-sanitize=fuzzer`, whose runtime holds the driver they call), so `swift build` and `swift test` never see them.
+if Context.environment["KILN_FUZZ"] == "1" {
+    package.targets.append(.target(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"))
+    for name in ["FuzzTOMLGate", "FuzzSpec", "FuzzRequirement"] {
+        package.targets.append(
+            .executableTarget(
+                name: name,
+                dependencies: ["KilnProtocol", "CFuzzerDriver"],
+                path: "Fuzz/\(name)",
+                swiftSettings: strict
+            )
+        )
+        package.products.append(.executable(name: name, targets: [name]))
+    }
+}

@@ -79,12 +79,21 @@ import Testing
         },
     ]
 
+    /// Every command that only reads the workspace (`kiln check` reads only the spec files it is given).
     static let readers: [[String]] = [
         ["status", "ml"], ["list"], ["list", "--json"], ["logs", "ml"], ["activate", "ml"],
-        ["run", "ml", "--", "python", "-c", "pass"], ["history", "ml"],
+        ["run", "ml", "--", "python", "-c", "pass"], ["history", "ml"], ["history"], ["diff", "ml"],
+        ["diff", "ml", "--json"], ["versions", "ml"], ["versions", "ml", "--json"], ["doctor"], ["kernel", "list"],
+        ["gc", "--dry-run"],
     ]
     static let writers: [[String]] = [["build", "ml"], ["approve", "ml"], ["submit", "ml"]]
     static let commands = readers + writers
+
+    /// The command line for `command` on the workspace at `root`: `--workspace` goes before a `--`.
+    static func arguments(_ command: [String], _ root: String) -> [String] {
+        let end = command.firstIndex(of: "--") ?? command.endIndex
+        return command[..<end] + ["--workspace", root] + command[end...]
+    }
 
     @Test(arguments: statuses)
     func noCommandCrashesOnADamagedStatus(hostile: HostileStatus) async throws {
@@ -100,12 +109,16 @@ import Testing
                 workspaces.append(ws)
             }
             let root = workspaces[workspaces.count - 1].root
-            running.append((command, try RunningKiln([command[0], "--workspace", root] + command.dropFirst())))
+            running.append((command, try RunningKiln(HostileFileTests.arguments(command, root))))
         }
         for (command, process) in running {
             let result = try await process.finish()
             #expect(!result.crashed, "\(command) crashed on \(hostile.label): \(result)")
             #expect([0, 1, 3].contains(result.status), "\(command) on \(hostile.label): \(result)")
+            #expect(
+                result.status == 0 || !(result.stderr + result.stdout).isEmpty,
+                "\(command) failed on \(hostile.label) without a word: \(result)"
+            )
             if result.status == 3 {
                 #expect(result.stderr.contains("draft/ml"), "\(command) does not name the file: \(result)")
                 #expect(result.stderr.contains("kiln serve"), "\(command) does not say what to do: \(result)")
@@ -144,9 +157,46 @@ import Testing
         try ws.built("ml")
         try ws.write("draft/ml/spec.toml", text)
         for command in HostileFileTests.commands {
-            let result = await CLIWorkspace.run([command[0], "--workspace", ws.root] + command.dropFirst())
+            let result = await CLIWorkspace.run(HostileFileTests.arguments(command, ws.root))
             #expect(!result.crashed, "\(command) crashed: \(result)")
             #expect([0, 1, 3].contains(result.status), "\(command): \(result)")
         }
+    }
+
+    /// A `status` that is a link to a file outside the workspace, or a folder: every reading command names it as
+    /// damaged or goes on without it, and the file the link points to is never read as a status nor changed.
+    @Test(arguments: ["a link outside", "a folder"])
+    func noCommandFollowsOrCrashesOnAStatusThatIsNotAFile(shape: String) async throws {
+        let ws = try await CLIWorkspace()
+        let good = try ws.built("ml")
+        let outside = ws.root + ".outside-status"
+        let text = good.rendered()
+        try text.write(toFile: outside, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        try FileManager.default.removeItem(atPath: ws.path("draft/ml/status"))
+        if shape == "a folder" {
+            try FileManager.default.createDirectory(
+                atPath: ws.path("draft/ml/status"),
+                withIntermediateDirectories: true
+            )
+        } else {
+            try FileManager.default.createSymbolicLink(atPath: ws.path("draft/ml/status"), withDestinationPath: outside)
+        }
+        for command in HostileFileTests.readers {
+            let result = await CLIWorkspace.run(HostileFileTests.arguments(command, ws.root))
+            #expect(!result.crashed, "\(command) crashed on \(shape): \(result)")
+            #expect([0, 1, 3].contains(result.status), "\(command) on \(shape): \(result)")
+            #expect(
+                result.status == 0 || !(result.stderr + result.stdout).isEmpty,
+                "\(command) failed on \(shape) without a word: \(result)"
+            )
+            if result.status == 3 {
+                #expect(result.stderr.contains("draft/ml"), "\(command) does not name the file: \(result)")
+            }
+            if command == ["activate", "ml"] || command.first == "run" {
+                #expect(result.status != 0, "\(command) used a status that is \(shape): \(result)")
+            }
+        }
+        #expect(try String(contentsOfFile: outside, encoding: .utf8) == text)
     }
 }

@@ -171,6 +171,17 @@ struct WorkspaceSettingsTests {
         #expect(DurationText.parse(text) == .milliseconds(ms))
     }
 
+    /// Found by `scripts/fuzz.sh`: a number of milliseconds beyond Int64 trapped in the conversion, so such a
+    /// `rescan_interval` stopped the daemon at start instead of being refused with a message.
+    @Test(arguments: ["3222222222222222222222222222220s", "1e300ms", "106751991167301d", "9223372036854775808ms"])
+    func durationsTooLongAreNoDurations(_ text: String) throws {
+        #expect(DurationText.parse(text) == nil)
+        let toml = "[daemon]\nrescan_interval = \"\(text)\"\n"
+        #expect(throws: SpecProblem.self) {
+            try WorkspaceSettings.parse(toml, path: "workspace.toml", workspaceRoot: "/w")
+        }
+    }
+
     @Test func durationsAreWrittenInTheirLargestUnit() {
         #expect(DurationText.text(.seconds(14 * 86_400)) == "14d")
         #expect(DurationText.text(.seconds(90)) == "90s")

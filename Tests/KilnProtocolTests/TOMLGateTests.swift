@@ -45,6 +45,30 @@ struct TOMLGateTests {
         #expect((try? TOMLGate.parse(String(repeating: "[", count: 100_000)).get()) == nil)
     }
 
+    /// Found by HostileInputTests: toml++ recurses over the tables a dotted key or a header makes, so 30,000 parts
+    /// overflowed the daemon's stack. Parts count with the header's and with arrays and inline tables.
+    @Test(arguments: [
+        "a" + String(repeating: ".a", count: 30_000) + " = 1\n",
+        "[a" + String(repeating: ".a", count: 30_000) + "]\n",
+        "[[a" + String(repeating: ".a", count: 30_000) + "]]\n",
+        "[a" + String(repeating: ".a", count: 60) + "]\n" + "b" + String(repeating: ".b", count: 60) + " = 1\n",
+        "a" + String(repeating: ".a", count: 60) + " = " + String(repeating: "{b = ", count: 60) + "1"
+            + String(repeating: "}", count: 60) + "\n",
+    ])
+    func deepTablesAreAnErrorNotAStackOverflow(text: String) {
+        guard case .failure(let problem) = TOMLGate.parse(text) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(problem.message == "arrays and tables are nested more than 100 deep")
+    }
+
+    @Test func tablesUpToTheLimitAreFine() throws {
+        let text =
+            "[a" + String(repeating: ".a", count: 48) + "]\n" + "b" + String(repeating: ".b", count: 48) + " = 1\n"
+        _ = try TOMLGate.parse(text).get()
+    }
+
     /// Random mutations of real specs, parsed in this process: a crash fails the run. KILN_FUZZ_ITERATIONS sets the
     /// count (`scripts/long-tests.sh` runs a million).
     @Test func mutatedSpecsNeverCrash() {

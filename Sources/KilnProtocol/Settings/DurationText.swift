@@ -6,7 +6,9 @@ public enum DurationText {
             let number = text.dropLast(suffix.count)
             // "ms" also ends in "s": only accept a number before the suffix.
             guard let value = Double(number), value >= 0, value.isFinite else { continue }
-            return .milliseconds(Int64((value * seconds * 1000).rounded()))
+            // Beyond Int64's milliseconds (about 292 million years) is no duration, not a crash (found by fuzzing).
+            guard let ms = Int64(exactly: (value * seconds * 1000).rounded()) else { return nil }
+            return .milliseconds(ms)
         }
         return nil
     }

@@ -35,8 +35,17 @@ private struct Checker {
     let b: [UInt8]
     var i = 0
     var line = 1
-    /// Nesting of arrays and inline tables, bounded so a hostile file cannot exhaust the stack.
+    /// Nesting inside the current table: arrays, inline tables and the parts of dotted keys. Bounded with
+    /// `tableDepth` so a hostile file cannot exhaust the stack: toml++ walks the tree it builds recursively, and a
+    /// dotted key or a table header of 30,000 parts overflowed the daemon's stack (found by the hostile-input tests).
     var depth = 0
+    /// The parts of the current table's header: `[a.b.c]` is 3 deep.
+    var tableDepth = 0
+    /// The parts of the key `key()` read last.
+    var keyParts = 0
+
+    var tooDeep: Bool { depth + tableDepth >= 100 }
+    var tooDeepProblem: TOMLProblem { fail("arrays and tables are nested more than 100 deep") }
 
     init(_ bytes: [UInt8]) { b = bytes }
 
@@ -91,6 +100,8 @@ private struct Checker {
                 if array { i += 1 }
                 spaces()
                 if let p = key() { return p }
+                tableDepth = keyParts
+                if tooDeep { return tooDeepProblem }
                 spaces()
                 guard c == 0x5D, !array || peek(1) == 0x5D else {
                     return fail("a table header must be [name] or [[name]]")
@@ -106,7 +117,9 @@ private struct Checker {
     }
 
     mutating func key() -> TOMLProblem? {
+        keyParts = 0
         while true {
+            keyParts += 1
             if c == 0x22 || c == 0x27 {
                 if peek(1) == c && peek(2) == c { return fail("a key cannot be a multi-line string") }
                 if let p = string() { return p }
@@ -124,6 +137,10 @@ private struct Checker {
 
     mutating func keyValue() -> TOMLProblem? {
         if let p = key() { return p }
+        let parts = keyParts
+        depth += parts
+        defer { depth -= parts }
+        if tooDeep { return tooDeepProblem }
         spaces()
         guard c == 0x3D else { return fail("expected '=' after the key") }
         i += 1
@@ -162,7 +179,7 @@ private struct Checker {
     mutating func array() -> TOMLProblem? {
         depth += 1
         defer { depth -= 1 }
-        guard depth < 100 else { return fail("arrays and tables are nested more than 100 deep") }
+        if tooDeep { return tooDeepProblem }
         i += 1
         while true {
             if let p = blanks() { return p }
@@ -201,7 +218,7 @@ private struct Checker {
     mutating func inlineTable() -> TOMLProblem? {
         depth += 1
         defer { depth -= 1 }
-        guard depth < 100 else { return fail("arrays and tables are nested more than 100 deep") }
+        if tooDeep { return tooDeepProblem }
         i += 1
         spaces()
         if c == 0x7D {
