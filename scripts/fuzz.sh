@@ -12,10 +12,14 @@ scratch=.build-fuzz
 
 # gold cannot link the sanitized objects (an internal error in its DWARF reader), so lld; SwiftPM sees the fuzz
 # targets only with KILN_FUZZ=1.
+mkdir -p "$scratch"
 for target in "${targets[@]}"; do
-    KILN_FUZZ=1 swift build --scratch-path "$scratch" -c debug -Xswiftc -sanitize=fuzzer,address \
-        -Xswiftc -use-ld=lld --product "$target" 2>&1 | grep -v "Cannot export local symbol" || true
-    test -x "$scratch/debug/$target" || { echo "fuzz.sh: $target did not build" >&2; exit 1; }
+    if ! KILN_FUZZ=1 swift build --scratch-path "$scratch" -c debug -Xswiftc -sanitize=fuzzer,address \
+        -Xswiftc -use-ld=lld --product "$target" >"$scratch/build-$target.log" 2>&1; then
+        grep -v "Cannot export local symbol" "$scratch/build-$target.log" >&2
+        echo "fuzz.sh: $target did not build" >&2
+        exit 1
+    fi
 done
 
 # The seeds, made afresh from the repository each run: every spec and settings file it holds, and each requirement
