@@ -52,7 +52,8 @@ public struct HTTPListen: Sendable, Equatable, CustomStringConvertible {
             let port = Int(portText),
             port <= 65535
         else {
-            return .failure(.init("'\(portText)' in '\(text)' is not a port: write a number from 1 to 65535"))
+            let shown = portText == trimmed ? "'\(text)'" : "'\(portText)' in '\(text)'"
+            return .failure(.init("\(shown) is not a port: write a number from 1 to 65535"))
         }
         return .success(HTTPListen(host: host, port: port))
     }
