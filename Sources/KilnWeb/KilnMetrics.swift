@@ -44,6 +44,12 @@ public enum KilnMetrics {
             .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5),
         ]
         MetricsSystem.bootstrap(factory)
+        // Counters and gauges exist from the start, at zero: a scrape before the first build or overflow has them.
+        for counter in [buildsStarted, inotifyOverflows, watcherRescans] { Counter(label: counter).increment(by: 0) }
+        for result in ["built", "failed", "cancelled"] {
+            Counter(label: buildsFinished, dimensions: [("result", result)]).increment(by: 0)
+        }
+        for gauge in [buildsRunning, queueLength] { Gauge(label: gauge).record(0) }
         return registry
     }
 }

@@ -13,6 +13,8 @@ struct WebResponder: HTTPResponder {
     let registry: PrometheusCollectorRegistry
     /// Directories inotify watches now, asked at each scrape.
     let watches: @Sendable () -> Int
+    /// Set when the daemon begins to stop: open event streams end.
+    let stopping: StopFlag
 
     static let allowed = "GET, HEAD"
 
@@ -24,7 +26,11 @@ struct WebResponder: HTTPResponder {
                 headers: [.allow: Self.allowed]
             )
         }
-        let response = await answer(WebRoute(path: request.uri.path))
+        let route = WebRoute(path: request.uri.path)
+        if case .log(let name) = route, request.headers[.accept]?.contains("text/event-stream") == true {
+            return await events(name, head: request.method == .head)
+        }
+        let response = await answer(route)
         guard request.method == .head else { return response }
         // The same head as GET, without the body.
         return Response(status: response.status, headers: response.headers, body: .init())
@@ -58,6 +64,20 @@ struct WebResponder: HTTPResponder {
         case .badPath(let why):
             return Self.json(.badRequest, ErrorJSON(error: why))
         }
+    }
+
+    /// The log of `name`'s latest build as server-sent events, to the build's end (`LogEvents`).
+    private func events(_ name: String, head: Bool) async -> Response {
+        guard let build = await view.followedBuild(name) else {
+            return Self.text(.notFound, "'\(name)' has no build to follow\n")
+        }
+        let headers: HTTPFields = [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"]
+        guard !head else { return Response(status: .ok, headers: headers) }
+        return Response(
+            status: .ok,
+            headers: headers,
+            body: LogEvents(view: view, name: name, build: build, stopping: stopping).body()
+        )
     }
 
     /// Counts the copies on disk by stage and state, and the watches, for this scrape.

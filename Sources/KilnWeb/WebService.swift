@@ -13,6 +13,7 @@ public struct WebService: Service {
     let registry: PrometheusCollectorRegistry
     let watches: @Sendable () -> Int
     let logger: Logger
+    let stopping = StopFlag()
 
     /// - Parameters:
     ///   - mask: masks the package sources' credentials in everything served.
@@ -34,9 +35,10 @@ public struct WebService: Service {
 
     public func run() async throws {
         let listen = listen
+        let stopping = stopping
         let logger = logger
         let app = Application(
-            responder: WebResponder(view: view, registry: registry, watches: watches),
+            responder: WebResponder(view: view, registry: registry, watches: watches, stopping: stopping),
             configuration: ApplicationConfiguration(
                 address: .hostname(listen.host, port: listen.port),
                 serverName: "kiln"
@@ -49,7 +51,12 @@ public struct WebService: Service {
             logger: logger
         )
         do {
-            try await app.run()
+            // The server stops with the group; the streams it is sending end first, or it would wait for them.
+            try await withGracefulShutdownHandler {
+                try await app.run()
+            } onGracefulShutdown: {
+                stopping.set()
+            }
         } catch {
             throw WebServiceError(
                 "cannot serve HTTP on \(listen): \(error); choose another address with --http or [http] listen "

@@ -98,6 +98,50 @@ public actor WorkspaceView {
         return .success(mask(String(decoding: bytes, as: UTF8.self)))
     }
 
+    /// The build `/log` with `Accept: text/event-stream` follows: the latest of `name`'s, running, queued or ended
+    /// (then its whole log is sent and its result at once). Nil when no copy has a build.
+    func followedBuild(_ name: String) -> Int? {
+        reader.copies(of: name).filter { !$0.isSymlink }.compactMap { $0.status?.build }.max()
+    }
+
+    /// What build `build` of `name` added to its log past `offset`, and, once it is over, how it ended. The status is
+    /// read before the log: a build's log is complete before its status says it ended, so nothing is lost between.
+    /// The log is read wherever the copy holding that build is now (it moves from `saved/` to `draft/` with it).
+    func logStep(_ name: String, build: Int, offset: Int) -> LogStep {
+        let copies = reader.copies(of: name).filter { !$0.isSymlink }
+        guard let holder = copies.first(where: { $0.status?.build == build }), let status = holder.status else {
+            let newer = copies.contains { ($0.status?.build ?? 0) > build }
+            return LogStep(
+                bytes: [],
+                ended: BuildEnd(
+                    name: name,
+                    build: build,
+                    state: newer ? "replaced" : "gone",
+                    location: nil,
+                    message: newer
+                        ? "a newer save replaced build \(build) of '\(name)'"
+                        : "no copy of '\(name)' holds build \(build) any more"
+                )
+            )
+        }
+        let ended: BuildEnd? =
+            status.state == .queued || status.state == .building
+            ? nil
+            : BuildEnd(
+                name: name,
+                build: build,
+                state: status.state.rawValue,
+                location: holder.location.description,
+                message: mask(status.message)
+            )
+        var bytes: [UInt8] = []
+        if WorkspaceFiles.kind(layout.logs(holder.location)) == .directory {
+            let path = layout.log(holder.location, build: build)
+            bytes = Self.read(path, from: offset, limit: Self.logLimit) ?? []
+        }
+        return LogStep(bytes: bytes, ended: ended)
+    }
+
     /// A copy's `requirements.lock`, when it is a regular file of a sensible size.
     private func lockText(_ location: CopyLocation) -> String? {
         let path = layout.lock(location)
@@ -110,17 +154,28 @@ public actor WorkspaceView {
 
     /// The last `limit` bytes of a regular file, not following a link; nil when it cannot be opened.
     static func tail(_ path: String, limit: Int) -> [UInt8]? {
+        read(path, from: nil, limit: limit)
+    }
+
+    /// At most `limit` bytes of a regular file from `offset` (nil: its last `limit` bytes), not following a link;
+    /// nil when it cannot be opened.
+    static func read(_ path: String, from offset: Int?, limit: Int) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         let size = Int(info.st_size)
-        if size > limit { lseek(fd, off_t(size - limit), SEEK_SET) }
+        if let offset {
+            guard offset < size else { return [] }
+            lseek(fd, off_t(offset), SEEK_SET)
+        } else if size > limit {
+            lseek(fd, off_t(size - limit), SEEK_SET)
+        }
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while out.count < limit {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, limit - out.count)) }
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min($0.count, limit - out.count)) }
             if n < 0, errno == EINTR { continue }
             if n <= 0 { break }
             out.append(contentsOf: chunk[0..<n])
@@ -142,6 +197,33 @@ struct StageState: Hashable, Sendable {
             }
         }
     )
+}
+
+/// One look at a followed build: what its log gained, and how it ended once it has.
+struct LogStep: Sendable {
+    var bytes: [UInt8]
+    var ended: BuildEnd?
+}
+
+/// The last event of a followed log: the build's result, as its status says it (`ready`, `failed`, ...), or
+/// `replaced` (a newer save's build took its place) or `gone` (no copy holds it any more).
+struct BuildEnd: Encodable, Sendable {
+    var name: String
+    var build: Int
+    var state: String
+    var location: String?
+    var message: String
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(build, forKey: .build)
+        try c.encode(state, forKey: .state)
+        try c.encode(location, forKey: .location)
+        try c.encode(message, forKey: .message)
+    }
+
+    enum CodingKeys: String, CodingKey { case name, build, state, location, message }
 }
 
 /// Why a log cannot be served.

@@ -304,4 +304,76 @@ struct WebTests {
         #expect(busy.status != 0)
         #expect(busy.output.contains("cannot serve HTTP on 127.0.0.1:\(taken)"), "\(busy.output)")
     }
+
+    /// A slow build (a source distribution whose build outlasts the timeout): its log as server-sent events while it
+    /// runs, to its result.
+    @Test("the log of a running build as server-sent events, ending with its result")
+    func events() async throws {
+        let ws = try TestWorkspace(settings: "timeout = \"4s\"\nindex_url = \"\(Self.indexURL)\"")
+        let port = try await Self.startServing(ws)
+        try ws.save("saved/slow", "base = \"python:3.11\"\nlibraries = [\"kiln-demo-slow==1.0.0\"]\n")
+        _ = try await ws.waitForState("saved/slow", .building)
+        let stream = Self.request("GET", port, "/api/environments/slow/log", headers: ["Accept: text/event-stream"])
+        #expect(stream.status == 200)
+        #expect(stream.headers["content-type"]?.hasPrefix("text/event-stream") == true)
+        let failed = try #require(ws.status("saved/slow"))
+        #expect(failed.state == .failed)
+        // Every line of the log, in order, as one event each; then the result.
+        let blocks = stream.body.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        let data = blocks.filter { $0.hasPrefix("data: ") }.map { String($0.dropFirst("data: ".count)) }
+        let log = try String(contentsOfFile: ws.path("saved/slow/logs/build-1.log"), encoding: .utf8)
+        #expect(data.joined(separator: "\n") + "\n" == log)
+        #expect(data.first?.hasPrefix("kiln: build 1 of 'slow'") == true)
+        let last = try #require(blocks.last)
+        #expect(last.hasPrefix("event: result\ndata: "))
+        let result = try JSONSerialization.jsonObject(with: Data(last.dropFirst("event: result\ndata: ".count).utf8))
+        let fields = try #require(result as? [String: Any])
+        #expect(fields["state"] as? String == "failed")
+        #expect(fields["location"] as? String == "saved/slow")
+        #expect(fields["build"] as? Int == 1)
+        #expect(fields["message"] as? String == failed.message)
+        #expect(!stream.body.contains(Self.secret))
+        // An ended build: its whole log and its result at once; a name without builds: 404.
+        let again = Self.request("GET", port, "/api/environments/slow/log", headers: ["Accept: text/event-stream"])
+        #expect(again.body.hasSuffix(last + "\n\n"))
+        let none = Self.request("GET", port, "/api/environments/nothing/log", headers: ["Accept: text/event-stream"])
+        #expect(none.status == 404)
+        #expect(ws.stop() == 0)
+    }
+
+    /// A client following a build's events does not hold the daemon up: SIGTERM ends the stream and the daemon.
+    @Test("SIGTERM with a client following the event stream: the stream ends and the daemon stops cleanly")
+    func stopWhileFollowed() async throws {
+        let ws = try TestWorkspace()
+        defer {
+            for line in ws.buildProcesses() {
+                if let pid = Int32(line.prefix { $0 != ":" }) { kill(pid, SIGKILL) }
+            }
+        }
+        let port = try await Self.startServing(ws)
+        try ws.save("saved/slow", "base = \"python:3.11\"\nlibraries = [\"kiln-demo-slow==1.0.0\"]\n")
+        _ = try await ws.waitForState("saved/slow", .building)
+        let output = ws.root + ".events"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = [
+            "-s", "-N", "--max-time", "60", "-H", "Accept: text/event-stream", "-o", output,
+            "http://127.0.0.1:\(port)/api/environments/slow/log",
+        ]
+        try curl.run()
+        let following = await TestWorkspace.waitUntil(timeout: .seconds(20)) {
+            ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains("data: kiln: build 1")
+        }
+        #expect(following)
+        let asked = ContinuousClock.now
+        #expect(ws.stop() == 0)
+        #expect(ContinuousClock.now - asked < .seconds(10))
+        let ended = await TestWorkspace.waitUntil(timeout: .seconds(10)) { !curl.isRunning }
+        #expect(ended)
+        if !ended { kill(curl.processIdentifier, SIGKILL) }
+        let events = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        #expect(events.hasSuffix("event: end\ndata: the daemon is stopping\n\n"), "\(events)")
+        #expect(ws.daemonOutput.contains("stopped"))
+    }
 }
