@@ -14,11 +14,14 @@ struct LogEvents: Sendable {
     let stopping: StopFlag
     /// How often the log and the status are looked at.
     static let period: Duration = .milliseconds(250)
+    /// The longest a stream stays silent.
+    static let keepAlive: Duration = .seconds(15)
 
     func body() -> ResponseBody {
         ResponseBody { writer in
             var offset = 0
             var partial: [UInt8] = []
+            var lastWrite = ContinuousClock.now
             // A comment first, so a client sees the stream open before the first line of the log.
             try await writer.write(ByteBuffer(string: ": build \(build) of \(name)\n\n"))
             while true {
@@ -38,7 +41,12 @@ struct LogEvents: Sendable {
                     if !partial.isEmpty { events += Self.data(partial[...], mask: view.mask) }
                     events += "event: result\ndata: \(Self.json(ended))\n\n"
                 }
-                if !events.isEmpty { try await writer.write(ByteBuffer(string: events)) }
+                // A build that waits long for a slot writes nothing: a comment now and then finds a client gone.
+                if events.isEmpty, ContinuousClock.now - lastWrite > Self.keepAlive { events = ": waiting\n\n" }
+                if !events.isEmpty {
+                    try await writer.write(ByteBuffer(string: events))
+                    lastWrite = .now
+                }
                 if step.ended != nil { break }
                 try await Task.sleep(for: Self.period)
             }

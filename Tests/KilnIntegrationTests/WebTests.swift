@@ -376,4 +376,57 @@ struct WebTests {
         #expect(events.hasSuffix("event: end\ndata: the daemon is stopping\n\n"), "\(events)")
         #expect(ws.daemonOutput.contains("stopped"))
     }
+
+    /// Where the browser test leaves its screenshot: `KILN_TEST_ARTIFACTS`, else `.build/test-artifacts/`.
+    static let artifacts: String = {
+        if let explicit = ProcessInfo.processInfo.environment["KILN_TEST_ARTIFACTS"] { return explicit }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/test-artifacts").path
+    }()
+
+    /// The page, rendered by a real browser (Debian's chromium, headless): the names and states the workspace holds
+    /// are on it once its script has read the API, and nothing it needs comes from elsewhere.
+    @Test("the page in a real browser shows every environment and its state")
+    func browser() async throws {
+        let ws = try TestWorkspace()
+        let port = try await Self.startServing(ws)
+        try await ws.publish(
+            "greeting",
+            "full_name = \"Greeting\"\nbase = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.1.0\"]\n"
+        )
+        try ws.save("saved/report", reportSpec)
+        try ws.save("saved/typo", "base = \"python:3.11\"\nlibaries = [\"x\"]\n")
+        _ = try await ws.waitForState("draft/report", .ready)
+        _ = try await ws.waitForState("saved/typo", .invalid)
+
+        let browser = [
+            "60", "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--user-data-dir=\(ws.root).chromium", "--virtual-time-budget=5000",
+        ]
+        defer { try? FileManager.default.removeItem(atPath: ws.root + ".chromium") }
+        let url = "http://127.0.0.1:\(port)/"
+        let dom = TestWorkspace.run("/usr/bin/timeout", browser + ["--dump-dom", url])
+        #expect(dom.status == 0, "\(dom.output.suffix(2000))")
+        for location in ["published/greeting", "draft/report", "saved/typo"] {
+            #expect(dom.output.contains("data-location=\"\(location)\""), "\(location) is not on the page")
+        }
+        for state in ["published", "ready", "invalid"] {
+            #expect(dom.output.contains("<span class=\"state \(state)\">\(state)</span>"), "no state \(state)")
+        }
+        #expect(dom.output.contains("Report tools"))
+        #expect(dom.output.contains("unknown key 'libaries'"))
+
+        try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
+        let picture = Self.artifacts + "/web-view.png"
+        try? FileManager.default.removeItem(atPath: picture)
+        let shot = TestWorkspace.run(
+            "/usr/bin/timeout",
+            browser + ["--window-size=1280,800", "--screenshot=\(picture)", url]
+        )
+        #expect(shot.status == 0, "\(shot.output.suffix(2000))")
+        let png = try #require(FileManager.default.contents(atPath: picture))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        #expect(png.count > 10_000)
+        #expect(ws.stop() == 0)
+    }
 }
