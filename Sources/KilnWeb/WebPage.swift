@@ -1,6 +1,7 @@
 /// `/`: one self-contained page (no external assets: the hosts that run Kiln often have no internet) that lists every
 /// environment, filters by stage and state, and refreshes itself from `/api/environments` every two seconds. A click
-/// on a name shows that environment's copies, spec, lock, history and build log from `/api/environments/<name>`.
+/// on a name shows that environment's copies, spec, lock, a submission's changes against the published version,
+/// history and build log from `/api/environments/<name>`.
 ///
 /// Everything from the workspace is put on the page as text (`textContent`), never as markup, so a spec's
 /// description cannot inject anything.
@@ -160,6 +161,10 @@ enum WebPage {
             if (c.spec && c.spec.text) parts.push(el("pre", c.spec.text));
             else if (c.spec && c.spec.problem) parts.push(el("p", c.spec.problem, "msg"));
             if (c.review) { parts.push(el("h3", "review")); parts.push(el("pre", c.review)); }
+            if (c.changes) {
+              parts.push(el("h3", "changes against the published version"));
+              parts.push(el("pre", c.changes));
+            }
             if (c.lock) { parts.push(el("h3", "requirements.lock")); parts.push(el("pre", c.lock)); }
           }
           parts.push(el("h3", "build log"));

@@ -72,7 +72,9 @@ public actor WorkspaceView {
                     status: CopyJSON(copy, mask: mask),
                     spec: copy.isSymlink ? nil : SpecJSON(copy, mask: mask),
                     review: copy.review.map(mask),
-                    lock: copy.isSymlink ? nil : lockText(copy.location)
+                    lock: copy.isSymlink ? nil : text(layout.lock(copy.location)),
+                    changes: copy.isSymlink || copy.location.stage != .pending
+                        ? nil : text(layout.changes(copy.location))
                 )
             },
             history: history.map { EnvironmentJSON.Transition($0, mask: mask) }
@@ -142,9 +144,9 @@ public actor WorkspaceView {
         return LogStep(bytes: bytes, ended: ended)
     }
 
-    /// A copy's `requirements.lock`, when it is a regular file of a sensible size.
-    private func lockText(_ location: CopyLocation) -> String? {
-        let path = layout.lock(location)
+    /// A file the daemon writes in a copy (`requirements.lock`, `changes`), when it is a regular file of a sensible
+    /// size.
+    private func text(_ path: String) -> String? {
         guard WorkspaceFiles.kind(path) == .file,
             case .success(let bytes) = WorkspaceFiles.readFile(path, limit: Self.lockLimit),
             bytes.count <= Self.lockLimit
@@ -242,6 +244,8 @@ struct EnvironmentJSON: Encodable, Sendable {
         var spec: SpecJSON?
         var review: String?
         var lock: String?
+        /// A pending copy's `changes`: what approving it would change against the published version.
+        var changes: String?
 
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -249,9 +253,10 @@ struct EnvironmentJSON: Encodable, Sendable {
             try c.encode(spec, forKey: .spec)
             try c.encode(review, forKey: .review)
             try c.encode(lock, forKey: .lock)
+            try c.encode(changes, forKey: .changes)
         }
 
-        enum CodingKeys: String, CodingKey { case status, spec, review, lock }
+        enum CodingKeys: String, CodingKey { case status, spec, review, lock, changes }
     }
 
     /// One journal entry, as `kiln history --json` prints it.

@@ -398,6 +398,16 @@ struct WebTests {
         try ws.save("saved/typo", "base = \"python:3.11\"\nlibaries = [\"x\"]\n")
         _ = try await ws.waitForState("draft/report", .ready)
         _ = try await ws.waitForState("saved/typo", .invalid)
+        // A submission: its changes against the published version are in the API, as the daemon wrote them.
+        try ws.mv("draft/report", "pending/report")
+        _ = try await ws.waitForState("pending/report", .awaitingApproval)
+        let changesOnDisk = try String(contentsOfFile: ws.path("pending/report/changes"), encoding: .utf8)
+        let detail = try #require(try Self.json(Self.get(port, "/api/environments/report")) as? [String: Any])
+        let copy = try #require((detail["copies"] as? [[String: Any]])?.first)
+        #expect(copy["changes"] as? String == changesOnDisk)
+        #expect(changesOnDisk.contains("kiln-demo-report"))
+        let published = try #require(try Self.json(Self.get(port, "/api/environments/greeting")) as? [String: Any])
+        #expect((published["copies"] as? [[String: Any]])?.first?["changes"] is NSNull)
 
         let browser = [
             "60", "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -407,14 +417,19 @@ struct WebTests {
         let url = "http://127.0.0.1:\(port)/"
         let dom = TestWorkspace.run("/usr/bin/timeout", browser + ["--dump-dom", url])
         #expect(dom.status == 0, "\(dom.output.suffix(2000))")
-        for location in ["published/greeting", "draft/report", "saved/typo"] {
+        for location in ["published/greeting", "pending/report", "saved/typo"] {
             #expect(dom.output.contains("data-location=\"\(location)\""), "\(location) is not on the page")
         }
-        for state in ["published", "ready", "invalid"] {
+        for state in ["published", "awaiting-approval", "invalid"] {
             #expect(dom.output.contains("<span class=\"state \(state)\">\(state)</span>"), "no state \(state)")
         }
         #expect(dom.output.contains("Report tools"))
         #expect(dom.output.contains("unknown key 'libaries'"))
+        // One environment's page: its submission's changes, its spec and its log.
+        let one = TestWorkspace.run("/usr/bin/timeout", browser + ["--dump-dom", url + "#report"])
+        #expect(one.output.contains("changes against the published version"))
+        #expect(one.output.contains("libraries = [\"kiln-demo-report==2.1.0\"]"))
+        #expect(one.output.contains("kiln: build 1 of 'report'"))
 
         try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
         let picture = Self.artifacts + "/web-view.png"
