@@ -43,7 +43,7 @@ struct CopyJSON: Encodable, Sendable {
         name = copy.location.name
         location = copy.location.description
         stage = copy.location.stage.rawValue
-        state = copy.isSymlink ? "symlink" : copy.status?.state.rawValue ?? "no-status"
+        state = CopyJSON.state(of: copy)
         let summary = SpecJSON.summary(copy)
         fullName = summary?.fullName.map(mask)
         base = summary.map { "python:" + $0.base.text }
@@ -61,6 +61,11 @@ struct CopyJSON: Encodable, Sendable {
             copy.isSymlink
                 ? "\(copy.location) is a symbolic link; the daemon does not follow it" : copy.status?.message ?? ""
         )
+    }
+
+    /// The status's state, `no-status` before the daemon wrote one, `symlink` for a link it does not follow.
+    static func state(of copy: EnvironmentCopy) -> String {
+        copy.isSymlink ? "symlink" : copy.status?.state.rawValue ?? "no-status"
     }
 
     enum CodingKeys: String, CodingKey {

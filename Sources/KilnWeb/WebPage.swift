@@ -1,7 +1,8 @@
 /// `/`: one self-contained page (no external assets: the hosts that run Kiln often have no internet) that lists every
-/// environment, filters by stage and state, and refreshes itself from `/api/environments` every two seconds. A click
-/// on a name shows that environment's copies, spec, lock, a submission's changes against the published version,
-/// history and build log from `/api/environments/<name>`.
+/// environment, filters by stage and state, and refreshes itself from `/api/environments` every two seconds (less
+/// often when a refresh is slow, never while the page is hidden). A click on a name shows that environment's copies,
+/// spec, lock, a submission's changes against the published version, history and build log from
+/// `/api/environments/<name>`.
 ///
 /// Everything from the workspace is put on the page as text (`textContent`), never as markup, so a spec's
 /// description cannot inject anything.
@@ -180,8 +181,14 @@ enum WebPage {
         document.getElementById("stage").addEventListener("change", render);
         document.getElementById("state").addEventListener("change", render);
         if (location.hash.length > 1) show(decodeURIComponent(location.hash.slice(1)));
-        refresh();
-        setInterval(refresh, 2000);
+        // Every 2 s, or four times as long as the last refresh took (a large workspace is read whole each time, and
+        // the page must not keep the daemon's host busy); not while the page is hidden.
+        async function loop() {
+          const started = performance.now();
+          if (!document.hidden) await refresh();
+          setTimeout(loop, Math.max(2000, 4 * (performance.now() - started)));
+        }
+        loop();
         </script>
         </body>
         </html>

@@ -52,7 +52,7 @@ public actor WorkspaceView {
     func census() -> [StageState: Int] {
         var counts: [StageState: Int] = [:]
         for copy in copies() {
-            let key = StageState(stage: copy.location.stage.rawValue, state: CopyJSON(copy, mask: mask).state)
+            let key = StageState(stage: copy.location.stage.rawValue, state: CopyJSON.state(of: copy))
             counts[key, default: 0] += 1
         }
         censusSeries.formUnion(counts.keys)
