@@ -114,7 +114,7 @@ let package = Package(
         ),
         .testTarget(name: "KilnWatchTests", dependencies: ["KilnWatch"], swiftSettings: strict),
         .testTarget(name: "KilnBuildTests", dependencies: ["KilnBuild"], swiftSettings: strict),
-        .testTarget(name: "KilnWebTests", dependencies: ["KilnWeb"], swiftSettings: strict),
+        .testTarget(name: "KilnWebTests", dependencies: ["KilnWeb", "KilnProtocol"], swiftSettings: strict),
         .testTarget(
             name: "KilnIntegrationTests",
             dependencies: [

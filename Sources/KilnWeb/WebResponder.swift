@@ -15,6 +15,8 @@ struct WebResponder: HTTPResponder {
     let watches: @Sendable () -> Int
     /// Set when the daemon begins to stop: open event streams end.
     let stopping: StopFlag
+    /// Which `Host` names are answered (`HostCheck`).
+    let hosts: HostCheck
 
     static let allowed = "GET, HEAD"
 
@@ -24,6 +26,13 @@ struct WebResponder: HTTPResponder {
                 .methodNotAllowed,
                 "\(request.method) is not allowed: the web view is read-only (GET and HEAD)\n",
                 headers: [.allow: Self.allowed]
+            )
+        }
+        guard hosts.allows(request.head.authority) else {
+            return Self.text(
+                .forbidden,
+                "this web view answers requests for localhost, 127.0.0.1 or [::1] only, the address it listens on; "
+                    + "to serve it under another name, listen on that address ([http] listen or --http)\n"
             )
         }
         let route = WebRoute(path: request.uri.path)

@@ -38,7 +38,13 @@ public struct WebService: Service {
         let stopping = stopping
         let logger = logger
         let app = Application(
-            responder: WebResponder(view: view, registry: registry, watches: watches, stopping: stopping),
+            responder: WebResponder(
+                view: view,
+                registry: registry,
+                watches: watches,
+                stopping: stopping,
+                hosts: HostCheck(listen: listen)
+            ),
             configuration: ApplicationConfiguration(
                 address: .hostname(listen.host, port: listen.port),
                 serverName: "kiln"

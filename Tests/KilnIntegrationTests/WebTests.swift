@@ -170,6 +170,12 @@ struct WebTests {
         #expect(head.headers["content-length"] == list.headers["content-length"])
         #expect(head.headers["content-type"]?.hasPrefix("application/json") == true)
 
+        // Listening on 127.0.0.1, it answers requests for this host only: a rebound name gets nothing.
+        let rebound = Self.request("GET", port, "/api/environments", headers: ["Host: evil.example:\(port)"])
+        #expect(rebound.status == 403)
+        #expect(!rebound.body.contains("report"))
+        #expect(Self.request("GET", port, "/api/environments", headers: ["Host: localhost:\(port)"]).status == 200)
+
         // Read-only: every other method is refused, and changes nothing.
         let before = ws.status("draft/report")
         for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
@@ -270,13 +276,13 @@ struct WebTests {
         // A bad --http is refused before anything starts, saying why.
         for bad in ["127.0.0.1:99999", "host:port", "::1:80", "[::1]", "", "a b:80"] {
             let refused = TestWorkspace.run(TestWorkspace.kiln, ["serve", ws.root, "--http", bad])
-            #expect(refused.status != 0, "--http \(bad)")
+            #expect(refused.status == 2, "--http \(bad)")
             #expect(refused.output.contains("--http"), "--http \(bad): \(refused.output)")
         }
         // A bad [http] listen is refused, naming the file and the line.
         try ws.editSettings { $0.replacingOccurrences(of: "listen = \"127.0.0.1:0\"", with: "listen = \"local:http\"") }
         let badFile = TestWorkspace.run(TestWorkspace.kiln, ["serve", ws.root])
-        #expect(badFile.status != 0)
+        #expect(badFile.status == 3)
         #expect(badFile.output.contains("workspace.toml"))
         #expect(badFile.output.contains("[http] listen"))
 
@@ -301,7 +307,7 @@ struct WebTests {
         }
         let taken = Int(UInt16(bigEndian: address.sin_port))
         let busy = TestWorkspace.run(TestWorkspace.kiln, ["serve", ws.root, "--http", "127.0.0.1:\(taken)"])
-        #expect(busy.status != 0)
+        #expect(busy.status == 3)
         #expect(busy.output.contains("cannot serve HTTP on 127.0.0.1:\(taken)"), "\(busy.output)")
     }
 

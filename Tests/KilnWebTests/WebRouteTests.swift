@@ -1,3 +1,4 @@
+import KilnProtocol
 import KilnWeb
 import Testing
 
@@ -41,5 +42,35 @@ struct WebRouteTests {
         case .badPath, .notFound: break
         case let route: Issue.record("\(path) was read as \(route)")
         }
+    }
+}
+
+/// A view on a loopback address answers only requests that name this host: no DNS rebinding.
+@Suite("the web view's Host check")
+struct HostCheckTests {
+    @Test(
+        arguments: [
+            ("localhost:8080", true), ("LOCALHOST", true), ("127.0.0.1:8080", true), ("127.1.2.3", true),
+            ("[::1]:8080", true), ("kiln.localhost:80", true), ("evil.example:8080", false),
+            ("127.0.0.1.evil.example", false), ("10.0.0.1:8080", false), ("", false), ("[::1", false),
+            ("127.0.0.256:80", false), ("localhost.evil.example", false),
+        ]
+    )
+    func loopback(_ authority: String, _ allowed: Bool) {
+        let check = HostCheck(listen: HTTPListen(host: "127.0.0.1", port: 8080))
+        #expect(check.allows(authority) == allowed)
+        #expect(HostCheck(listen: HTTPListen(host: "::1", port: 8080)).allows(authority) == allowed)
+    }
+
+    @Test func missingHost() {
+        #expect(!HostCheck(listen: HTTPListen(host: "localhost", port: 80)).allows(nil))
+    }
+
+    /// Listening on another address opens the view on purpose: every name is answered.
+    @Test(arguments: ["0.0.0.0", "::", "192.0.2.10", "kiln.example"])
+    func open(_ host: String) {
+        let check = HostCheck(listen: HTTPListen(host: host, port: 8080))
+        #expect(check.allows("evil.example:8080"))
+        #expect(check.allows(nil))
     }
 }
