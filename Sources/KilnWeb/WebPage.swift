@@ -2,7 +2,7 @@
 /// environment, filters by stage and state, and refreshes itself from `/api/environments` every two seconds (less
 /// often when a refresh is slow, never while the page is hidden). A click on a name shows that environment's copies,
 /// spec, lock, a submission's changes against the published version, history and build log from
-/// `/api/environments/<name>`.
+/// `/api/environments/<name>`; the log of a build that runs is followed live, from its event stream.
 ///
 /// Everything from the workspace is put on the page as text (`textContent`), never as markup, so a spec's
 /// description cannot inject anything.
@@ -148,7 +148,13 @@ enum WebPage {
             document.getElementById("updated").textContent = "the daemon does not answer (" + e.message + ")";
           }
         }
+        // The build log of the shown environment, followed live (server-sent events) while it builds.
+        let stream = null;
+        function stopStream() { if (stream) { stream.close(); stream = null; } }
         async function show(name, quietly) {
+          // While its build's log streams, the shown environment is not redrawn: the stream's result redraws it.
+          if (quietly && stream && shown === name) return;
+          stopStream();
           shown = name;
           const detail = document.getElementById("detail");
           const answer = await fetch("/api/environments/" + encodeURIComponent(name), { cache: "no-store" });
@@ -169,7 +175,9 @@ enum WebPage {
             if (c.lock) { parts.push(el("h3", "requirements.lock")); parts.push(el("pre", c.lock)); }
           }
           parts.push(el("h3", "build log"));
-          parts.push(el("pre", log.ok ? await log.text() : "no build log"));
+          const logText = el("pre", log.ok ? await log.text() : "no build log");
+          logText.id = "log";
+          parts.push(logText);
           parts.push(el("h3", "history"));
           const list = el("pre", env.history.slice().reverse()
             .map(h => when(h.time) + "  " + (h.from || "(new)") + " -> " + (h.to || "(removed)") + "  " + h.state
@@ -177,6 +185,18 @@ enum WebPage {
           parts.push(list);
           detail.replaceChildren(...parts);
           detail.hidden = false;
+          if (env.copies.some(c => c.status.state === "building" || c.status.state === "queued")) {
+            const events = new EventSource("/api/environments/" + encodeURIComponent(name) + "/log");
+            stream = events;
+            logText.textContent = "";
+            events.onmessage = ev => {
+              logText.textContent += ev.data + "\\n";
+              logText.scrollTop = logText.scrollHeight;
+            };
+            events.addEventListener("result", () => { stopStream(); show(name, true); });
+            events.addEventListener("end", stopStream);
+            events.onerror = stopStream;
+          }
         }
         document.getElementById("stage").addEventListener("change", render);
         document.getElementById("state").addEventListener("change", render);
