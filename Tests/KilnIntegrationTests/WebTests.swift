@@ -318,7 +318,15 @@ struct WebTests {
         let ws = try TestWorkspace(settings: "timeout = \"4s\"\nindex_url = \"\(Self.indexURL)\"")
         let port = try await Self.startServing(ws)
         try ws.save("saved/slow", "base = \"python:3.11\"\nlibraries = [\"kiln-demo-slow==1.0.0\"]\n")
-        _ = try await ws.waitForState("saved/slow", .building)
+        let building = try await ws.waitForStatus("saved/slow") { $0.state == .building && $0.phase != nil }
+        // While it builds, the list shows how far it got, as its status says.
+        let rows = try #require((try Self.json(Self.get(port, "/api/environments")) as? [String: Any])?["environments"])
+        let row = try #require((rows as? [[String: Any]])?.first { $0["name"] as? String == "slow" })
+        #expect(row["state"] as? String == "building")
+        let progress = try #require(row["progress"] as? [String: Any])
+        #expect(progress["phase"] as? String == building.phase?.rawValue)
+        #expect(row["phase"] as? String == building.phase?.rawValue)
+        #expect((progress["summary"] as? String).map { building.message.hasPrefix($0) } == true)
         let stream = Self.request("GET", port, "/api/environments/slow/log", headers: ["Accept: text/event-stream"])
         #expect(stream.status == 200)
         #expect(stream.headers["content-type"]?.hasPrefix("text/event-stream") == true)
@@ -344,6 +352,14 @@ struct WebTests {
         #expect(again.body.hasSuffix(last + "\n\n"))
         let none = Self.request("GET", port, "/api/environments/nothing/log", headers: ["Accept: text/event-stream"])
         #expect(none.status == 404)
+        // The metrics counted the failure.
+        let samples = try Self.metrics(Self.get(port, "/metrics").body)
+        #expect(samples["kiln_builds_started_total"] == 1)
+        #expect(samples["kiln_builds_finished_total{result=\"failed\"}"] == 1)
+        #expect(samples["kiln_builds_finished_total{result=\"built\"}"] == 0)
+        #expect(samples["kiln_build_duration_seconds_count{result=\"failed\"}"] == 1)
+        #expect((samples["kiln_build_duration_seconds_sum{result=\"failed\"}"] ?? 0) >= 4)
+        #expect(samples["kiln_environments{stage=\"saved\",state=\"failed\"}"] == 1)
         #expect(ws.stop() == 0)
     }
 
@@ -448,6 +464,45 @@ struct WebTests {
         let png = try #require(FileManager.default.contents(atPath: picture))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         #expect(png.count > 10_000)
+        #expect(ws.stop() == 0)
+    }
+
+    /// An inotify queue overflow (the daemon stopped while a flood of events waits, as in EventLossTests) is
+    /// counted, with the rescan it causes.
+    @Test("/metrics counts an inotify overflow and the rescan it causes")
+    func overflowMetrics() async throws {
+        let ws = try TestWorkspace()
+        let port = try await Self.startServing(ws)
+        try ws.save("saved/busy", "base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.1.0\"]\n")
+        _ = try await ws.waitForState("draft/busy", .ready)
+        try await ws.waitForLog("watching")
+        let before = try Self.metrics(Self.get(port, "/metrics").body)
+        #expect(before["kiln_inotify_overflows_total"] == 0)
+        let pid = try #require(ws.daemonPID)
+        let limit = try #require(
+            Int(
+                try String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            )
+        )
+        kill(pid, SIGSTOP)
+        let flood = TestWorkspace.run(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                "import os,sys\nd=sys.argv[1]\nfor i in range(int(sys.argv[2])):\n p=os.path.join(d,'junk%d'%i)\n"
+                    + " open(p,'w').close()\n os.remove(p)\n",
+                ws.path("draft/busy"), "\(limit)",
+            ]
+        )
+        kill(pid, SIGCONT)
+        try #require(flood.status == 0, "\(flood.output)")
+        try await ws.waitForLog("the inotify event queue overflowed")
+        try await ws.waitForLog("looked at every environment", count: 2)
+        let after = try Self.metrics(Self.get(port, "/metrics").body)
+        #expect(after["kiln_inotify_overflows_total"] == 1)
+        #expect(after["kiln_watcher_rescans_total"] == (before["kiln_watcher_rescans_total"] ?? 0) + 1)
+        #expect(after["kiln_rescan_duration_seconds_count"] == (before["kiln_rescan_duration_seconds_count"] ?? 0) + 1)
         #expect(ws.stop() == 0)
     }
 }
