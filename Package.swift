@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // Tests only: generators, seeds and shrinking for the property-based test of the daemon.
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -63,11 +67,27 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The daemon's read-only view over HTTP: the environments as JSON, their logs, and Prometheus metrics. It reads
+        // what is on disk through KilnWorkspace; it keeps nothing that the disk cannot rebuild.
+        .target(
+            name: "KilnWeb",
+            dependencies: [
+                "KilnProtocol", "KilnWorkspace",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
         // `kiln serve`: watcher, reconciler, builds and rescans as services in one group.
         .target(
             name: "KilnDaemon",
             dependencies: [
-                "KilnProtocol", "KilnWorkspace", "KilnWatch", "KilnBuild",
+                "KilnProtocol", "KilnWorkspace", "KilnWatch", "KilnBuild", "KilnWeb",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -94,6 +114,7 @@ let package = Package(
         ),
         .testTarget(name: "KilnWatchTests", dependencies: ["KilnWatch"], swiftSettings: strict),
         .testTarget(name: "KilnBuildTests", dependencies: ["KilnBuild"], swiftSettings: strict),
+        .testTarget(name: "KilnWebTests", dependencies: ["KilnWeb", "KilnProtocol"], swiftSettings: strict),
         .testTarget(
             name: "KilnIntegrationTests",
             dependencies: [

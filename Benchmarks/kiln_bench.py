@@ -43,7 +43,7 @@ FULL = dict(saves=1000, envs=10_000, idle=60.0, rescans=5, rescan_interval="2s",
 SMOKE = dict(saves=50, envs=200, idle=3.0, rescans=2, rescan_interval="1s", startups=3, build_rounds=1,
              pip_rounds=1, burst=5, find_runs=3, example_rounds=1, disk_envs=3)
 # What --only selects from, in the order a full run takes them.
-MEASURES = ["reaction", "steady", "builds", "burst", "example", "disk"]
+MEASURES = ["reaction", "steady", "builds", "burst", "example", "disk", "web"]
 # Selectable with --only, but not part of a full run (steady measures the same and more).
 ONLY_MEASURES = ["startup"]
 # Journal lines per environment in the steady tree: a realistic history (queued, building, ready, submitted,
@@ -67,6 +67,8 @@ BUILD_SPECS = [
     ("three-libs", ["kiln-demo-greet==1.1.0", "kiln-demo-plot==0.3.0", "kiln-demo-stats==1.2.0"]),
 ]
 SEED_LIBS = ["kiln-demo-greet==1.0.0"]
+# A source distribution whose build sleeps (make_wheels.py --slow-build): a build that runs through the web measure.
+SLOW_LIB = "kiln-demo-slow==1.0.0"
 BURST_LIBS = ["kiln-demo-greet==1.0.0"]
 
 # The product's own example (issue 8), with `numpy<2` so that it works: real wheels, downloaded once from PyPI into a
@@ -189,8 +191,8 @@ class Daemon:
 
     IN_MODIFY = 0x02
 
-    def __init__(self, kiln, root, log_path, env):
-        self.kiln, self.root, self.log_path, self.env = kiln, root, log_path, env
+    def __init__(self, kiln, root, log_path, env, args=()):
+        self.kiln, self.root, self.log_path, self.env, self.args = kiln, root, log_path, env, list(args)
         self.proc = None
 
     def start(self):
@@ -202,7 +204,7 @@ class Daemon:
         self.ino.watch(self.log_path, self.IN_MODIFY)
         self.spawned = now()
         self.proc = subprocess.Popen(
-            [self.kiln, "serve", self.root, "--log-level", "debug"],
+            [self.kiln, "serve", self.root, "--log-level", "debug"] + self.args,
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=self.env)
         out.close()
         return self
@@ -326,7 +328,7 @@ class Bench:
         print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
     def make_wheels(self):
-        run([sys.executable, MAKE_WHEELS, self.wheels] + WHEELS + DISK_EXTRAS)
+        run([sys.executable, MAKE_WHEELS, self.wheels] + WHEELS + DISK_EXTRAS + ["--slow-build", SLOW_LIB])
 
     def workspace(self, name, rescan="0s", find_links=None, pythons=None):
         root = os.path.join(self.tmp, name)
@@ -350,8 +352,8 @@ class Bench:
                 "[python]\n"
                 + "".join(f'"{version}" = "{path}"\n' for version, path in pythons.items()))
 
-    def daemon(self, root, env=None):
-        d = Daemon(self.kiln, root, root + ".daemon.log", env or self.env)
+    def daemon(self, root, env=None, args=()):
+        d = Daemon(self.kiln, root, root + ".daemon.log", env or self.env, args)
         self.daemons.append(d)
         return d.start()
 
@@ -502,6 +504,102 @@ class Bench:
             "(so both figures include the Python observer's own wake-up). "
             f"Kiln min {min(kiln_lat):.2f} / p90 {percentile(kiln_lat, 90):.2f} / max {max(kiln_lat):.2f} ms; "
             f"inotifywait min {min(ref_lat):.3f} / p90 {percentile(ref_lat, 90):.3f} / max {max(ref_lat):.3f} ms.")
+
+    # ---------- 7. the web view
+
+    def web(self):
+        """The daemon with `--http` and a client following it, against the same daemon without it, in one run: the
+        reaction to saves and the idle CPU, while a slow build runs in both (the build a client follows)."""
+        saves = max(20, self.n["saves"] // 2)
+        idle = self.n["idle"] / 2
+        got = {}
+        for mode in ("off", "on"):
+            self.log(f"web: view {mode}, {saves} saves, {idle:.0f} s idle")
+            root = self.workspace(f"ws-web-{mode}")
+            env_dir = os.path.join(root, "saved", "react")
+            variants = [
+                b'base = "python:3.11"\nlibrarys = ["kiln-demo-greet==1.0.0"]\n',
+                b'base = "python:3.11"\nlibraries = "kiln-demo-greet==1.0.0"\n',
+            ]
+            hashes = [hashlib.sha256(v).hexdigest() for v in variants]
+            save(env_dir, variants[0])
+            save(os.path.join(root, "saved", "slow"), spec_text([SLOW_LIB]))
+            d = self.daemon(root, args=["--http", "127.0.0.1:0"] if mode == "on" else [])
+            d.wait_line(r"\] watching$")
+            deadline = time.monotonic() + 60
+            while (read_status(os.path.join(root, "saved", "slow")) or {}).get("state") != "building" or \
+                    (read_status(env_dir) or {}).get("spec_sha256") != hashes[0]:
+                if time.monotonic() > deadline:
+                    raise Broken("web: the slow build never started, or the spec never became invalid:\n"
+                                 + d.tail())
+                time.sleep(0.01)
+            clients = []
+            if mode == "on":
+                _, _, m = d.wait_line(r"web view at http://127\.0\.0\.1:(\d+)/")
+                base = f"http://127.0.0.1:{m.group(1)}"
+                # One client follows the running build's log; another polls the list as the page does (every 2 s).
+                follower = subprocess.Popen(
+                    ["curl", "-sN", "-H", "Accept: text/event-stream", base + "/api/environments/slow/log"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                poller = subprocess.Popen(
+                    ["sh", "-c", f"while curl -s -o /dev/null {base}/api/environments; do sleep 2; done"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                clients = [follower, poller]
+                self.helpers += clients
+                time.sleep(0.5)
+                if follower.poll() is not None:
+                    raise Broken("web: the event stream ended at once:\n" + d.tail())
+            ino = Inotify()
+            ino.watch(env_dir, Inotify.IN_MOVED_TO)
+            latencies = []
+            try:
+                for i in range(saves):
+                    k = (i + 1) % 2
+                    t0 = save(env_dir, variants[k])
+                    seen = None
+                    deadline = time.monotonic() + 10
+                    while seen is None:
+                        ready, _, _ = select.select([ino.fd], [], [], 1.0)
+                        t = now()
+                        if ready:
+                            for _, _, name in ino.read():
+                                if name == "status" and (read_status(env_dir) or {}).get("spec_sha256") == hashes[k]:
+                                    seen = t
+                        if time.monotonic() > deadline:
+                            raise Broken(f"web: save {i}: no status rewrite within 10 s:\n" + d.tail())
+                    latencies.append(ms(seen - t0))
+                    time.sleep(0.005)
+                c0, t0 = d.cpu_seconds(), time.monotonic()
+                d.follow(idle)
+                cpu = d.cpu_seconds() - c0
+                window = time.monotonic() - t0
+                for c in clients:
+                    if c.poll() is not None:
+                        raise Broken(f"web: a client stopped during the measure (exit {c.returncode}):\n" + d.tail())
+            finally:
+                ino.close()
+                for c in clients:
+                    if c.poll() is None:
+                        os.killpg(c.pid, signal.SIGKILL)
+                    c.wait()
+                d.stop()
+            got[mode] = (percentile(latencies, 50), percentile(latencies, 99), cpu, window)
+        (on50, on99, on_cpu, on_window), (off50, off99, off_cpu, off_window) = got["on"], got["off"]
+        self.row("web view on, a client following: reaction p50", f"{on50:.2f} ms", f"{off50:.2f} ms (off)",
+                 f"{on50 / off50:.2f}×", "≤ 1.2×", "meets" if on50 <= 1.2 * off50 else "misses")
+        self.row("web view on, a client following: reaction p99", f"{on99:.2f} ms", f"{off99:.2f} ms (off)",
+                 f"{on99 / off99:.2f}×", "—", "—")
+        self.row(f"web view on, a client following: daemon CPU in {on_window:.0f} s idle", f"{on_cpu:.2f} s",
+                 f"{off_cpu:.2f} s (off)", f"{on_cpu / off_cpu:.1f}×" if off_cpu > 0 else "—", "—", "—")
+        self.notes["web"] = (
+            f"Two daemons in turn on workspaces alike, one with `--http 127.0.0.1:0`, one without; in both a slow "
+            f"source build (`{SLOW_LIB}`, whose backend sleeps) runs throughout. With the view on, one client "
+            "follows that build's log as server-sent events (`curl -N`, `Accept: text/event-stream`) and another "
+            "fetches `/api/environments` every 2 s, as the page does. Reaction: "
+            f"{saves} saves alternating two invalid specs, from just before `rename()` to `status` renamed into "
+            f"place with the new hash (as the reaction measure, without its reference); settle `{SETTLE}`. Idle: "
+            f"the daemon's CPU (utime + stime, /proc) over {idle:.0f} s with nothing saved. The web view reads the "
+            "disk on a thread of its own, so its followers do not queue behind the daemon's work or in front of it.")
 
     # ---------- 2-4. a large steady workspace: start-up, idle, rescan
 
@@ -1370,7 +1468,7 @@ def render(bench, header, elapsed, mode, only=None):
     text += [f"`{command}` ({mode}{', partial' if only else ''} run, {elapsed:.0f} s "
              "without the build). Every reference ran in the same run, on the same tree or the same specs.", ""]
     text += header + ["", table, "", "## How each was measured", ""]
-    for key in ("reaction", "start-up", "sigterm", "rescan", "idle", "builds", "burst", "example", "disk"):
+    for key in ("reaction", "start-up", "sigterm", "rescan", "idle", "builds", "burst", "example", "disk", "web"):
         if key in bench.notes:
             text.append(f"- **{key}**: {bench.notes[key]}")
     return table, "\n".join(text) + "\n"

@@ -15,6 +15,10 @@ command -v setfacl >/dev/null || need_apt+=(acl)
 # The shells `kiln activate` and `kiln shell` speak, for the tests that run them for real.
 command -v zsh >/dev/null || need_apt+=(zsh)
 command -v fish >/dev/null || need_apt+=(fish)
+# curl: the web view's tests send their requests with it, exactly as written (--path-as-is).
+command -v curl >/dev/null || need_apt+=(curl)
+# chromium: the web view's page is loaded in a real, headless browser by the tests.
+command -v chromium >/dev/null || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: installing ${need_apt[*]}"
     sudo_=""

@@ -1,5 +1,7 @@
 import KilnBuild
 import KilnProtocol
+import KilnWeb
+import Metrics
 import ServiceLifecycle
 
 /// A build the daemon hands to `BuildService`, with everything it needs decided beforehand.
@@ -24,6 +26,8 @@ struct BuildService: Service {
         await withDiscardingTaskGroup { group in
             for await job in jobs.cancelOnGracefulShutdown() {
                 group.addTask {
+                    Counter(label: KilnMetrics.buildsStarted).increment()
+                    let started = ContinuousClock.now
                     let outcome = await job.cancellation.run(cancelled: BuildOutcome.cancelled) {
                         await builder.build(
                             job.order,
@@ -33,6 +37,10 @@ struct BuildService: Service {
                             progress: job.progress
                         )
                     }
+                    // Counted before the daemon acts on it: once a status says the build ended, so do the metrics.
+                    let result = [("result", outcome.metricLabel)]
+                    Counter(label: KilnMetrics.buildsFinished, dimensions: result).increment()
+                    Metrics.Timer(label: KilnMetrics.buildDuration, dimensions: result).record(since: started)
                     await daemon.finished(job.order, outcome)
                 }
             }
@@ -41,5 +49,24 @@ struct BuildService: Service {
             daemon.requestStop()
             group.cancelAll()
         }
+    }
+}
+
+extension BuildOutcome {
+    /// The `result` label of the build metrics.
+    var metricLabel: String {
+        switch self {
+        case .built: "built"
+        case .failed: "failed"
+        case .cancelled: "cancelled"
+        }
+    }
+}
+
+extension Metrics.Timer {
+    /// Records the time from `start` to now.
+    func record(since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 }

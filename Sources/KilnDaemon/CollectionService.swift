@@ -1,6 +1,7 @@
 import Foundation
 import KilnBuild
 import KilnProtocol
+import KilnWorkspace
 import Logging
 import ServiceLifecycle
 

@@ -1,8 +1,10 @@
 import Foundation
 import KilnBuild
 import KilnProtocol
+import KilnWeb
 import KilnWorkspace
 import Logging
+import Metrics
 import Synchronization
 
 /// The daemon's single owner of mutable state: which names are waiting to settle, which builds are queued and
@@ -33,9 +35,13 @@ public actor Daemon {
     var settling: [String: Task<Void, Never>] = [:]
     var rescanPending: Task<Void, Never>?
     /// Builds waiting for a slot, oldest first.
-    var queue: [BuildOrder] = []
+    var queue: [BuildOrder] = [] {
+        didSet { if queue.count != oldValue.count { Gauge(label: KilnMetrics.queueLength).record(queue.count) } }
+    }
     /// Builds handed to `BuildService`, by name.
-    var running: [String: RunningBuild] = [:]
+    var running: [String: RunningBuild] = [:] {
+        didSet { if running.count != oldValue.count { Gauge(label: KilnMetrics.buildsRunning).record(running.count) } }
+    }
     /// The last failed build of a name, until its status says so.
     var failures: [String: BuildFailure] = [:]
     /// Names whose last look found nothing to do, with the fingerprint of their files then. A rescan skips a name
@@ -196,6 +202,7 @@ public actor Daemon {
             }
             reconcile(name)
         }
+        Metrics.Timer(label: KilnMetrics.rescanDuration).record(since: started)
         // The benchmarks read this: what one full look costs.
         logger.debug(
             "looked at every environment",
@@ -210,6 +217,8 @@ public actor Daemon {
     /// once its pass is over (`startBuilds`).
     func reconcile(_ name: String) {
         guard !stopping else { return }
+        let started = ContinuousClock.now
+        defer { Metrics.Timer(label: KilnMetrics.reconcileDuration).record(since: started) }
         quiet[name] = nil
         for _ in 0..<8 {
             let stamp = reader.stamp(of: name)

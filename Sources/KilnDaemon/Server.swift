@@ -1,15 +1,17 @@
 import Foundation
 import KilnBuild
 import KilnProtocol
+import KilnWeb
 import KilnWorkspace
 import KilnWatch
 import Logging
 import ServiceLifecycle
 
 /// `kiln serve`: takes the workspace lock, reconciles everything on disk, then watches, rescans and builds until
-/// SIGTERM or SIGINT, when builds are stopped and the lock released.
+/// SIGTERM or SIGINT, when builds are stopped and the lock released. With an HTTP address (`http`, else
+/// `[http] listen`), it also serves the read-only web view and `/metrics` (KilnWeb) until then.
 public enum Server {
-    public static func run(root: String, logger unmasked: Logger) async throws {
+    public static func run(root: String, http: HTTPListen? = nil, logger unmasked: Logger) async throws {
         var logger = unmasked
         let layout = WorkspaceLayout(root: root)
         guard WorkspaceFiles.kind(layout.root) == .directory else {
@@ -33,6 +35,9 @@ public enum Server {
         let settings = try Daemon.loadSettings(layout)
         let secrets = SecretsInUse(settings)
         logger = MaskingLogHandler.masking(unmasked, with: secrets)
+        // Metrics go to Prometheus's registry only when something serves them; before any is recorded.
+        let listen = http ?? settings.httpListen
+        let registry = listen.map { _ in KilnMetrics.bootstrap() }
         let pythons = PythonFinder().interpreters(overrides: settings.pythons)
         // Asked while the watcher walks the tree: each interpreter is a process start, and the walk is disk work.
         let asking = Task { await InterpreterVersion.exact(of: pythons) }
@@ -87,43 +92,60 @@ public enum Server {
 
         let schedule = RescanSchedule(interval: rescan.interval)
         let checkRoot: @Sendable () throws(DaemonError) -> Void = { () throws(DaemonError) in try lock.checkRoot() }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(
+                service: WatchService(
+                    watcher: watcher,
+                    daemon: daemon,
+                    schedule: schedule,
+                    logger: logger,
+                    checkRoot: checkRoot
+                ),
+                // A replaced root stops the daemon the way SIGTERM does: builds stopped, then the exit.
+                failureTerminationBehavior: .gracefullyShutdownGroup
+            ),
+            .init(
+                service: RescanService(
+                    daemon: daemon,
+                    schedule: schedule,
+                    logger: logger,
+                    watches: { watcher.watchCount },
+                    checkRoot: checkRoot
+                ),
+                failureTerminationBehavior: .gracefullyShutdownGroup
+            ),
+            .init(service: BuildService(daemon: daemon, builder: builder, jobs: jobs)),
+            .init(
+                service: CollectionService(
+                    daemon: daemon,
+                    collection: CollectionRunner(
+                        collector: Collector(layout: layout, uv: builder.uv),
+                        logger: logger
+                    ),
+                    firstRun: CollectionService.firstRunDelay(),
+                    interval: .seconds(24 * 3600)
+                )
+            ),
+        ]
+        if let listen, let registry {
+            services.append(
+                .init(
+                    service: WebService(
+                        listen: listen,
+                        layout: layout,
+                        registry: registry,
+                        mask: { secrets.mask($0) },
+                        watches: { watcher.watchCount },
+                        logger: logger
+                    ),
+                    // A port that is taken stops the daemon as SIGTERM does, saying so: the view was asked for.
+                    failureTerminationBehavior: .gracefullyShutdownGroup
+                )
+            )
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(
-                        service: WatchService(
-                            watcher: watcher,
-                            daemon: daemon,
-                            schedule: schedule,
-                            logger: logger,
-                            checkRoot: checkRoot
-                        ),
-                        // A replaced root stops the daemon the way SIGTERM does: builds stopped, then the exit.
-                        failureTerminationBehavior: .gracefullyShutdownGroup
-                    ),
-                    .init(
-                        service: RescanService(
-                            daemon: daemon,
-                            schedule: schedule,
-                            logger: logger,
-                            watches: { watcher.watchCount },
-                            checkRoot: checkRoot
-                        ),
-                        failureTerminationBehavior: .gracefullyShutdownGroup
-                    ),
-                    .init(service: BuildService(daemon: daemon, builder: builder, jobs: jobs)),
-                    .init(
-                        service: CollectionService(
-                            daemon: daemon,
-                            collection: CollectionRunner(
-                                collector: Collector(layout: layout, uv: builder.uv),
-                                logger: logger
-                            ),
-                            firstRun: CollectionService.firstRunDelay(),
-                            interval: .seconds(24 * 3600)
-                        )
-                    ),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -133,6 +155,9 @@ public enum Server {
         } catch let error as DaemonError {
             logger.error("\(error)")
             throw error
+        } catch let error as WebServiceError {
+            logger.error("\(error)")
+            throw DaemonError.cannotStart(error.description)
         }
         withExtendedLifetime(lock) {}
         logger.info("stopped")

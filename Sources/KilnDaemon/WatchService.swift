@@ -1,7 +1,9 @@
 import KilnProtocol
 import KilnWatch
+import KilnWeb
 import KilnWorkspace
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Forwards the watcher's hints to the daemon. Hints only say where to look; the daemon decides from disk.
@@ -21,6 +23,10 @@ struct WatchService: Service {
                     // A stray file or an invalid name still gets looked at: the daemon says what is wrong with it.
                     await daemon.changed(name)
                 case .rescan(let reason):
+                    Counter(label: KilnMetrics.watcherRescans).increment()
+                    if reason.contains(WatchHint.overflowReason) {
+                        Counter(label: KilnMetrics.inotifyOverflows).increment()
+                    }
                     // A rescan of a replaced root would act on a tree this daemon does not hold the lock of.
                     try checkRoot()
                     await daemon.rescanSoon(reason: reason)

@@ -26,12 +26,7 @@ struct EventRouter: Sendable {
     ///   - target: what its descriptor watches, if known and attached; for `IN_IGNORED`, what it watched.
     func actions(for event: InotifyEvent, target: WatchTarget?) -> [WatchAction] {
         if event.wd == -1 || event.has(InotifyMask.queueOverflow) {
-            return [
-                .resync(
-                    reason: "the inotify event queue overflowed (more than fs.inotify.max_queued_events "
-                        + "events were waiting); events were lost"
-                )
-            ]
+            return [.resync(reason: WatchHint.overflowReason)]
         }
         guard let target else { return [] }
         if event.has(InotifyMask.ignored) {

@@ -16,3 +16,10 @@ public enum WatchHint: Sendable, Hashable {
     /// refused, the limit in force and the sysctl that raises it. Only rescans find what happens in them.
     case watchesExhausted(message: String)
 }
+
+extension WatchHint {
+    /// The reason a `.rescan` gives when the inotify event queue overflowed (a rescan's reason may join several): the
+    /// daemon counts these (`kiln_inotify_overflows_total`).
+    public static let overflowReason =
+        "the inotify event queue overflowed (more than fs.inotify.max_queued_events events were waiting); events were lost"
+}

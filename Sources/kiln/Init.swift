@@ -100,5 +100,8 @@ struct Init: ParsableCommand {
         # [python]
         # "3.11" = "/usr/bin/python3.11"
 
+        # [http]
+        # listen = "127.0.0.1:8080"              # the read-only web view and /metrics; a port alone: 127.0.0.1
+
         """
 }

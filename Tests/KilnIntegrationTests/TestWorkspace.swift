@@ -77,12 +77,19 @@ final class TestWorkspace: @unchecked Sendable {
     // MARK: the daemon
 
     /// `wrapper` runs the daemon's command line inside another program (which must exec it, keeping its pid).
-    func start(servingPath: String? = nil, environment: [String: String] = [:], wrapper: [String] = []) throws {
+    /// `arguments` follow `kiln serve ROOT --log-level debug` (`--http 127.0.0.1:0`).
+    func start(
+        servingPath: String? = nil,
+        environment: [String: String] = [:],
+        wrapper: [String] = [],
+        arguments: [String] = []
+    ) throws {
         let p = Process()
         if !environment.isEmpty {
             p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
-        let command = wrapper + [TestWorkspace.kiln, "serve", servingPath ?? root, "--log-level", "debug"]
+        let command =
+            wrapper + [TestWorkspace.kiln, "serve", servingPath ?? root, "--log-level", "debug"] + arguments
         p.executableURL = URL(fileURLWithPath: command[0])
         p.arguments = Array(command.dropFirst())
         _ = FileManager.default.createFile(atPath: daemonLog, contents: nil)

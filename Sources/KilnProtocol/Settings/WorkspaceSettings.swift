@@ -28,6 +28,9 @@ public struct WorkspaceSettings: Sendable, Equatable {
     public var pythons: [String: String] = [:]
     /// What specs may name, and what every build gets (`[policy]`).
     public var policy = Policy()
+    /// † `[http] listen`: where the daemon serves its read-only web view and metrics; nil (the default) serves none.
+    /// Read at start, like `rescan_interval`; `kiln serve --http` overrides it.
+    public var httpListen: HTTPListen?
 
     public init() {}
 
@@ -39,6 +42,7 @@ public struct WorkspaceSettings: Sendable, Equatable {
         ],
         "policy": ["allowed", "blocked", "required", "direct_urls"],
         "python": [],
+        "http": ["listen"],
     ]
 
     /// A PEP 508 name alone: letters and digits, with `-`, `_` and `.` inside.
@@ -69,7 +73,7 @@ public struct WorkspaceSettings: Sendable, Equatable {
                 throw SpecProblem(
                     path,
                     lines.line(containing: key),
-                    message + " (sections: [daemon], [build], [policy], [python])"
+                    message + " (sections: [daemon], [build], [policy], [python], [http])"
                 )
             }
         }
@@ -196,6 +200,20 @@ public struct WorkspaceSettings: Sendable, Equatable {
                         throw SpecProblem(path, lines.line(containing: text), "[policy] required: \(error.message)")
                     }
                 }
+            }
+        }
+        if let h = try check("http"), let v = h["listen"] {
+            guard let text = v.string else {
+                throw wrongType("listen", "an address such as \(HTTPListen.examples)")
+            }
+            switch HTTPListen.parse(text) {
+            case .success(let listen): s.httpListen = listen
+            case .failure(let problem):
+                throw SpecProblem(
+                    path,
+                    lines.line(ofKey: "listen"),
+                    "[http] listen: \(problem.message); write an address such as \(HTTPListen.examples)"
+                )
             }
         }
         if let p = try check("python") {

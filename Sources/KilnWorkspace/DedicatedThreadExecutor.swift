@@ -1,19 +1,20 @@
 import Foundation
 
-/// A serial executor on one thread of its own. The `Daemon` actor runs on it, so its disk work (reading copies,
-/// fsync'd writes, the full walk of 10,000 environments) never blocks a thread of Swift's cooperative pool.
-final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable {
+/// A serial executor on one thread of its own. The daemon's actors run on it, so their disk work (reading copies,
+/// fsync'd writes, the full walk of 10,000 environments, the web view's reads) never blocks a thread of Swift's
+/// cooperative pool.
+public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable {
     // `jobs` is guarded by `condition`.
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
 
-    init(name: String) {
+    public init(name: String) {
         let thread = Thread { [self] in self.loop() }
         thread.name = name
         thread.start()
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
         jobs.append(job)
@@ -21,7 +22,7 @@ final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable {
         condition.unlock()
     }
 
-    func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
+    public func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
 
     /// Runs jobs in order, forever: the daemon's executor lives as long as the process.
     private func loop() {
