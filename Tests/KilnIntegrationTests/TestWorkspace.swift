@@ -112,7 +112,8 @@ final class TestWorkspace: @unchecked Sendable {
 
     /// SIGTERM, then wait for the daemon to exit; returns its exit status.
     /// Foundation's `waitUntilExit` was seen to spin forever on a daemon that exited at once, leaving it a zombie,
-    /// so the exit is collected with waitpid here. Returns the exit code, or the signal that ended it.
+    /// so the exit is collected with waitpid here. Returns the exit code, or the signal that ended it; nil if it had
+    /// not exited 60 s after the signal, when it is killed, collected, and `stuckReport` says what it was doing.
     @discardableResult
     func stop(signal: Int32 = SIGTERM) -> Int32? {
         guard let p = daemon else { return nil }
@@ -130,8 +131,26 @@ final class TestWorkspace: @unchecked Sendable {
             }
             usleep(10_000)
         }
+        stuckReport = Self.processReport(pid)
         kill(pid, SIGKILL)
+        // Collected before returning (for up to 30 s more), so a daemon started next does not meet its lock.
+        for _ in 0..<3000 where waitpid(pid, &status, WNOHANG) == 0 { usleep(10_000) }
         return nil
+    }
+
+    /// What a daemon that did not exit in time was doing (its state, kernel wait channel and each thread's).
+    private(set) var stuckReport = ""
+
+    private static func processReport(_ pid: pid_t) -> String {
+        func read(_ path: String) -> String {
+            (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                ?? "(unreadable)"
+        }
+        let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return
+            (["process \(pid): \(read("/proc/\(pid)/stat"))"]
+            + threads.sorted().map { "thread \($0): wchan \(read("/proc/\(pid)/task/\($0)/wchan"))" }
+            + ["stack: \(read("/proc/\(pid)/stack"))"]).joined(separator: "\n")
     }
 
     /// The daemon's process id, while it runs.
