@@ -45,13 +45,15 @@ import Testing
         try ws.append("saved/ml/logs/build-3.log", "step 2\n")
         #expect(try await follow.waitForOutput("step 2\n"))
         try ws.append("saved/ml/logs/build-3.log", "step 3\n")
+        #expect(try await follow.waitForOutput("step 3\n"))
+        #expect(follow.isRunning, "ended before the move: \(follow.stdout)")
+        // As the daemon does it: the status says draft/ready, then the move, back to back (with no daemon the
+        // follower gives a status and a folder that disagree 3 s, a window a loaded machine's test could overrun).
         var ready = building
         ready.stage = .draft
         ready.state = .ready
         ready.message = "built in 2.0 s: 3 distributions"
         try ws.status("saved/ml", ready)
-        #expect(try await follow.waitForOutput("step 3\n"))
-        #expect(follow.isRunning, "ended before the move: \(follow.stdout)")
         try ws.move("saved/ml", "draft/ml")
         let result = try await follow.finish()
         #expect(result.status == 0, "\(result)")
