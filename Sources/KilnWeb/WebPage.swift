@@ -2,7 +2,8 @@
 /// environment, filters by stage and state, and refreshes itself from `/api/environments` every two seconds (less
 /// often when a refresh is slow, never while the page is hidden). A click on a name shows that environment's copies,
 /// spec, lock, a submission's changes against the published version, history and build log from
-/// `/api/environments/<name>`; the log of a build that runs is followed live, from its event stream.
+/// `/api/environments/<name>`, at its own address `/environments/<name>` (served as this same page); the log of a
+/// build that runs is followed live, from its event stream.
 ///
 /// Everything from the workspace is put on the page as text (`textContent`), never as markup, so a spec's
 /// description cannot inject anything.
@@ -109,8 +110,8 @@ enum WebPage {
             const name = el("td", null, "name");
             name.dataset.label = "name";
             const a = el("a", r.location);
-            a.href = "#" + encodeURIComponent(r.name);
-            a.addEventListener("click", ev => { ev.preventDefault(); show(r.name); });
+            a.href = "/environments/" + encodeURIComponent(r.name);
+            a.addEventListener("click", ev => { ev.preventDefault(); history.pushState(null, "", a.href); show(r.name); });
             name.appendChild(a);
             tr.appendChild(name);
             const cells = [["full name", r.full_name || "-"], ["base", r.base || "-"]];
@@ -185,6 +186,7 @@ enum WebPage {
           parts.push(list);
           detail.replaceChildren(...parts);
           detail.hidden = false;
+          if (!quietly) detail.scrollIntoView();
           if (env.copies.some(c => c.status.state === "building" || c.status.state === "queued")) {
             const events = new EventSource("/api/environments/" + encodeURIComponent(name) + "/log");
             stream = events;
@@ -200,7 +202,17 @@ enum WebPage {
         }
         document.getElementById("stage").addEventListener("change", render);
         document.getElementById("state").addEventListener("change", render);
-        if (location.hash.length > 1) show(decodeURIComponent(location.hash.slice(1)));
+        // The environment the address names: /environments/<name> (or the older #<name>).
+        function fromAddress() {
+          const m = location.pathname.match(/^\\/environments\\/([^/]+)\\/?$/);
+          if (m) return decodeURIComponent(m[1]);
+          return location.hash.length > 1 ? decodeURIComponent(location.hash.slice(1)) : null;
+        }
+        window.addEventListener("popstate", () => {
+          const name = fromAddress();
+          if (name) { show(name); } else { stopStream(); shown = null; document.getElementById("detail").hidden = true; }
+        });
+        if (fromAddress()) show(fromAddress());
         // Every 2 s, or four times as long as the last refresh took (a large workspace is read whole each time, and
         // the page must not keep the daemon's host busy); not while the page is hidden.
         async function loop() {

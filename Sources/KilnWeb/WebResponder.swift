@@ -49,6 +49,12 @@ struct WebResponder: HTTPResponder {
         switch route {
         case .page:
             return Self.respond(.ok, Array(WebPage.html.utf8), type: "text/html; charset=utf-8")
+        case .environmentPage(let name):
+            // The same page, which opens the environment its address names; a name with nothing on disk is a 404.
+            guard await view.environment(name) != nil else {
+                return Self.text(.notFound, "no environment '\(name)' in this workspace\n")
+            }
+            return Self.respond(.ok, Array(WebPage.html.utf8), type: "text/html; charset=utf-8")
         case .environments:
             return Self.json(.ok, EnvironmentsJSON(environments: await view.environments()))
         case .environment(let name):

@@ -7,6 +7,8 @@ import KilnProtocol
 public enum WebRoute: Sendable, Equatable {
     /// `/`: the page.
     case page
+    /// `/environments/<name>`: the page, showing that environment.
+    case environmentPage(String)
     /// `/api/environments`: every copy of every environment.
     case environments
     /// `/api/environments/<name>`: one environment's copies, spec and history.
@@ -48,6 +50,7 @@ public enum WebRoute: Sendable, Equatable {
         switch (segments.count, segments.first) {
         case (1, ""): self = .page
         case (1, "metrics"): self = .metrics
+        case (2, "environments"): self = WebRoute.named(segments[1], WebRoute.environmentPage)
         case (2...4, "api") where segments[1] == "environments":
             if segments.count == 2 {
                 self = .environments

@@ -447,11 +447,13 @@ struct WebTests {
         }
         #expect(dom.output.contains("Report tools"))
         #expect(dom.output.contains("unknown key 'libaries'"))
-        // One environment's page: its submission's changes, its spec and its log.
-        let one = TestWorkspace.run("/usr/bin/timeout", browser + ["--dump-dom", url + "#report"])
+        // One environment's page, at its own address: its submission's changes, its spec and its log.
+        let one = TestWorkspace.run("/usr/bin/timeout", browser + ["--dump-dom", url + "environments/report"])
         #expect(one.output.contains("changes against the published version"))
         #expect(one.output.contains("libraries = [\"kiln-demo-report==2.1.0\"]"))
         #expect(one.output.contains("kiln: build 1 of 'report'"))
+        let missing = Self.get(port, "/environments/nothing-here")
+        #expect(missing.status == 404 && missing.body.contains("no environment 'nothing-here'"), "\(missing)")
 
         try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
         let picture = Self.artifacts + "/web-view.png"
@@ -464,6 +466,15 @@ struct WebTests {
         let png = try #require(FileManager.default.contents(atPath: picture))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         #expect(png.count > 10_000)
+        // And as a phone shows it (the table becomes one card per environment under 700 px), kept beside it.
+        let phone = Self.artifacts + "/web-view-phone.png"
+        try? FileManager.default.removeItem(atPath: phone)
+        let small = TestWorkspace.run(
+            "/usr/bin/timeout",
+            browser + ["--window-size=390,844", "--screenshot=\(phone)", url + "environments/report"]
+        )
+        #expect(small.status == 0, "\(small.output.suffix(2000))")
+        #expect(FileManager.default.contents(atPath: phone)?.starts(with: [0x89, 0x50, 0x4E, 0x47]) == true)
         #expect(ws.stop() == 0)
     }
 

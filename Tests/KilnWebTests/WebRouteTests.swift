@@ -10,6 +10,8 @@ struct WebRouteTests {
             ("/", WebRoute.page),
             ("/?x=1", .page),
             ("/metrics", .metrics),
+            ("/environments/churn", .environmentPage("churn")),
+            ("/environments/churn/", .environmentPage("churn")),
             ("/api/environments", .environments),
             ("/api/environments/", .environments),
             ("/api/environments/churn", .environment("churn")),
