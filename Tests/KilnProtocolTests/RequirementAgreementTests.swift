@@ -96,9 +96,13 @@ struct RequirementAgreementTests {
         broken += try [
             "a===\n--index-url=http://evil", "a; os_name == \"x\\n--index-url=y\"", "a>=\n1.0",
             "a; os_name == \"x\\\n--index-url=y\"", "a; os_name == \"\\ud800\\\r\n\u{2028}\"",
+            // Found by libFuzzer: a backslash before a vertical tab, in a value that cannot be printed plainly.
+            "a; os_name == '\\ud800\\\u{0B}--index-url=y'", "a; os_name == '\\udbad\\\u{2029}\\\u{85}x'",
         ].map { text throws(RequirementError) in try Requirement(parsing: text) }
         for requirement in broken {
-            #expect(!requirement.line.unicodeScalars.contains { "\n\r\u{2028}".unicodeScalars.contains($0) })
+            // Every line break Python's str.splitlines() knows, which a requirements-file reader may split at.
+            let breaks = "\n\r\u{0B}\u{0C}\u{1C}\u{1D}\u{1E}\u{85}\u{2028}\u{2029}".unicodeScalars
+            #expect(!requirement.line.unicodeScalars.contains { breaks.contains($0) }, "\(requirement.line)")
             #expect(
                 (try? Requirement(parsing: requirement.line))?.canonical == requirement.canonical,
                 "\(RequirementAgreementTests.quoted(requirement.text)) -> \(RequirementAgreementTests.quoted(requirement.line))"

@@ -97,6 +97,11 @@ struct Marker: Equatable {
             if s[i] == "\\", i + 1 < s.count {
                 if s[i + 1] == "\n" || s[i + 1] == "\r" {
                     i += s[i + 1] == "\r" && i + 2 < s.count && s[i + 2] == "\n" ? 3 : 2
+                } else if PythonText.isLineBreak(s[i + 1]) {
+                    // Not a continuation (only \n and \r are): the backslash and the line break are both the
+                    // value's, so both are written as escapes (found by libFuzzer: `\` then a vertical tab).
+                    for c in ("\\\\" + lineBreakEscape(s[i + 1].value)).unicodeScalars { out.append(c) }
+                    i += 2
                 } else {
                     out.append(s[i])
                     out.append(s[i + 1])
@@ -105,14 +110,18 @@ struct Marker: Equatable {
                 continue
             }
             if PythonText.isLineBreak(s[i]) {
-                let v = s[i].value
-                for c in (v <= 0xFF ? "\\x" + hex(v, 2) : "\\u" + hex(v, 4)).unicodeScalars { out.append(c) }
+                for c in lineBreakEscape(s[i].value).unicodeScalars { out.append(c) }
             } else {
                 out.append(s[i])
             }
             i += 1
         }
         return String(out)
+    }
+
+    /// A code point as a Python escape: `\x0b`, `\u2028`.
+    private static func lineBreakEscape(_ v: UInt32) -> String {
+        v <= 0xFF ? "\\x" + hex(v, 2) : "\\u" + hex(v, 4)
     }
 
     private static func hex(_ v: UInt32, _ width: Int) -> String {
