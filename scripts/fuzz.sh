@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # libFuzzer on the parsers a user's file reaches: the TOML gate (with workspace.toml's parser), the spec parser and
-# the requirement parser, each for SECONDS (default 60). Builds them with -sanitize=fuzzer,address in .build-fuzz,
+# the requirement parser, each for SECONDS (default 60): `scripts/fuzz.sh [SECONDS [TARGET...]]`. Builds them with -sanitize=fuzzer,address in .build-fuzz,
 # starting from the repository's valid specs and requirements plus the corpus earlier runs kept. Fails if any target
 # crashes, hangs or runs out of memory; the input that did it stays in .build-fuzz/crashes/ (replay it with
 # `.build-fuzz/debug/<Target> <file>`). CI runs it briefly (scripts/test.sh), scripts/long-tests.sh for 10 minutes.
@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 targets=(FuzzTOMLGate FuzzSpec FuzzRequirement)
+# Further arguments name the targets to run (all three by default): `scripts/fuzz.sh 600 FuzzRequirement`.
+if (($# > 1)); then targets=("${@:2}"); fi
 scratch=.build-fuzz
 
 # gold cannot link the sanitized objects (an internal error in its DWARF reader), so lld; SwiftPM sees the fuzz
