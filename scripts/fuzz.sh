@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # libFuzzer on the parsers a user's file reaches: the TOML gate (with workspace.toml's parser), the spec parser and
-# the requirement parser, each for SECONDS (default 60): `scripts/fuzz.sh [SECONDS [TARGET...]]`. Builds them with -sanitize=fuzzer,address in .build-fuzz,
-# starting from the repository's valid specs and requirements plus the corpus earlier runs kept. Fails if any target
+# the requirement parser, each for SECONDS (default 60): `scripts/fuzz.sh [SECONDS [TARGET...]]`. Builds them with
+# -sanitize=fuzzer,address in .build-fuzz, starting from the repository's valid specs and requirements plus the
+# corpus earlier runs kept. Fails if any target
 # crashes, hangs or runs out of memory; the input that did it stays in .build-fuzz/crashes/ (replay it with
 # `.build-fuzz/debug/<Target> <file>`). CI runs it briefly (scripts/test.sh), scripts/long-tests.sh for 10 minutes.
 set -euo pipefail
