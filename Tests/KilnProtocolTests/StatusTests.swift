@@ -27,6 +27,12 @@ struct StatusTests {
     }
 
     @Test func timesAreUTCWhateverTheZone() {
+        #expect(UTCTime.seconds(year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0) == 0)
+        #expect(UTCTime.seconds(year: 2000, month: 2, day: 29, hour: 0, minute: 0, second: 0) == 951_782_400)
+        #expect(UTCTime.seconds(year: 2026, month: 11, day: 18, hour: 11, minute: 6, second: 40) == 1_795_000_000)
+        #expect(UTCTime.seconds(year: 1900, month: 2, day: 29, hour: 0, minute: 0, second: 0) == nil)
+        #expect(UTCTime.seconds(year: 2026, month: 4, day: 31, hour: 0, minute: 0, second: 0) == nil)
+        #expect(UTCTime.seconds(year: 2026, month: 1, day: 1, hour: 24, minute: 0, second: 0) == nil)
         var leapDay = example
         leapDay.approved = Date(timeIntervalSince1970: 951_782_400)  // 2000-02-29T00:00:00Z
         #expect(leapDay.rendered().contains("approved = 2000-02-29T00:00:00Z\n"))

@@ -98,18 +98,17 @@ extension Status {
     /// `fDate` reads it in the host's zone and drops the offset, so an `approved` time would move at each rewrite on
     /// a host not on UTC.
     static func instant(_ dt: TOMLDateTime) -> Date? {
-        let components = DateComponents(
-            timeZone: TimeZone(secondsFromGMT: (dt.offset?.offset ?? 0) * 60),
-            year: dt.date.year,
-            month: dt.date.month,
-            day: dt.date.day,
-            hour: dt.time.hour,
-            minute: dt.time.minute,
-            second: dt.time.second,
-            nanosecond: dt.time.nanoSecond
-        )
-        return gregorian.date(from: components)
+        guard
+            let seconds = UTCTime.seconds(
+                year: dt.date.year,
+                month: dt.date.month,
+                day: dt.date.day,
+                hour: dt.time.hour,
+                minute: dt.time.minute,
+                second: dt.time.second
+            )
+        else { return nil }
+        let offset = (dt.offset?.offset ?? 0) * 60
+        return Date(timeIntervalSince1970: TimeInterval(seconds - offset) + TimeInterval(dt.time.nanoSecond) / 1e9)
     }
-
-    private static let gregorian = Calendar(identifier: .gregorian)
 }
