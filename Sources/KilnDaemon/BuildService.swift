@@ -1,6 +1,7 @@
 import KilnBuild
 import KilnProtocol
 import KilnWeb
+import KilnWorkspace
 import Metrics
 import ServiceLifecycle
 
@@ -13,6 +14,8 @@ struct BuildJob: Sendable {
     var cancellation: BuildCancellation
     /// Where the build's progress goes: the daemon's `running` entry, then a look at the name.
     var progress: BuildProgressHandler
+    /// † A Slurm job submitted by an earlier run of the daemon, to follow rather than build anew.
+    var resume: BuildJobFolder?
 }
 
 /// Owns every running build: each is a child task of one task group, so none outlives the service. On shutdown the
@@ -20,6 +23,8 @@ struct BuildJob: Sendable {
 struct BuildService: Service {
     let daemon: Daemon
     let builder: EnvironmentBuilder
+    /// † Builds as Slurm jobs, for `[build] executor = "slurm"`.
+    let slurm: SlurmBuilder
     let jobs: AsyncStream<BuildJob>
 
     func run() async throws {
@@ -29,13 +34,7 @@ struct BuildService: Service {
                     Counter(label: KilnMetrics.buildsStarted).increment()
                     let started = ContinuousClock.now
                     let outcome = await job.cancellation.run(cancelled: BuildOutcome.cancelled) {
-                        await builder.build(
-                            job.order,
-                            interpreter: job.interpreter,
-                            settings: job.settings,
-                            logPath: job.logPath,
-                            progress: job.progress
-                        )
+                        await run(job)
                     }
                     // Counted before the daemon acts on it: once a status says the build ended, so do the metrics.
                     let result = [("result", outcome.metricLabel)]
@@ -48,6 +47,38 @@ struct BuildService: Service {
             // the next start recognises as interrupted and queues again.
             daemon.requestStop()
             group.cancelAll()
+        }
+    }
+}
+
+extension BuildService {
+    /// Runs one build where the settings it was started with say: here, or as a Slurm job.
+    private func run(_ job: BuildJob) async -> BuildOutcome {
+        let observer = SlurmBuilder.Observer(
+            job: { [daemon] id in Task { await daemon.submitted(job.order, asJob: id) } },
+            progress: job.progress,
+            detaching: { [daemon] in daemon.stopping }
+        )
+        if let folder = job.resume {
+            return await slurm.resume(folder, settings: job.settings, logPath: job.logPath, observer: observer)
+        }
+        switch job.settings.executor {
+        case .local:
+            return await builder.build(
+                job.order,
+                interpreter: job.interpreter,
+                settings: job.settings,
+                logPath: job.logPath,
+                progress: job.progress
+            )
+        case .slurm:
+            return await slurm.build(
+                job.order,
+                interpreter: job.interpreter,
+                settings: job.settings,
+                logPath: job.logPath,
+                observer: observer
+            )
         }
     }
 }

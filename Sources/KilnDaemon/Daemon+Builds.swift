@@ -36,23 +36,48 @@ extension Daemon {
             reconcile(order.name)
             return false
         }
+        hand(order, interpreter: interpreter, settings: settings)
+        return true
+    }
+
+    /// Hands a build to `BuildService` and counts it as running: a new one, or (`resume`) a Slurm job an earlier
+    /// run of the daemon submitted.
+    func hand(
+        _ order: BuildOrder,
+        interpreter: String,
+        settings: WorkspaceSettings,
+        resume: BuildJobFolder? = nil,
+        slurmJob: String? = nil
+    ) {
         let cancellation = BuildCancellation()
         let progress = LatestProgress()
-        running[order.name] = RunningBuild(order: order, cancellation: cancellation, progress: progress)
+        running[order.name] = RunningBuild(
+            order: order,
+            cancellation: cancellation,
+            progress: progress,
+            slurmJob: slurmJob
+        )
         buildJobs.yield(
             BuildJob(
                 order: order,
                 interpreter: interpreter,
                 settings: settings,
-                logPath: layout.log(location, build: order.build),
+                logPath: layout.log(CopyLocation(.saved, order.name), build: order.build),
                 cancellation: cancellation,
                 progress: { [weak self] report in
                     guard progress.set(report), let self else { return }
                     Task { await self.progressed(order) }
-                }
+                },
+                resume: resume
             )
         )
-        return true
+    }
+
+    /// † A Slurm build's job has its id: the status names it.
+    func submitted(_ order: BuildOrder, asJob id: String) {
+        guard !stopping, running[order.name]?.order == order else { return }
+        running[order.name]?.slurmJob = id
+        reconcile(order.name)
     }
 
     /// A running build says it got further. The status shows a new phase at once, and new counts at most once a

@@ -72,6 +72,15 @@ public actor Daemon {
         var shown: (progress: BuildProgress?, at: ContinuousClock.Instant)?
         /// A look at the name, waiting for the second to pass.
         var showLater: Task<Void, Never>?
+        /// † The Slurm job running it, once Slurm has given its id.
+        var slurmJob: String?
+
+        init(order: BuildOrder, cancellation: BuildCancellation, progress: LatestProgress, slurmJob: String? = nil) {
+            self.order = order
+            self.cancellation = cancellation
+            self.progress = progress
+            self.slurmJob = slurmJob
+        }
     }
 
     /// `buildJobs` is where builds go once they may start; `BuildService` runs them.
@@ -319,7 +328,8 @@ public actor Daemon {
                     build: build.order.build,
                     started: true,
                     fromLock: build.order.lock != nil,
-                    progress: build.progress.current
+                    progress: build.progress.current,
+                    slurmJob: build.slurmJob
                 )
             } else if let order = queue.first(where: { $0.name == name }) {
                 ActiveBuild(

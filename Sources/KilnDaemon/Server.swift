@@ -90,6 +90,10 @@ public enum Server {
             secrets: secrets
         )
 
+        // Slurm jobs an earlier run submitted are followed again before the first look, which then finds them
+        // running rather than interrupted.
+        await daemon.resumeJobs()
+
         let schedule = RescanSchedule(interval: rescan.interval)
         let checkRoot: @Sendable () throws(DaemonError) -> Void = { () throws(DaemonError) in try lock.checkRoot() }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -114,7 +118,14 @@ public enum Server {
                 ),
                 failureTerminationBehavior: .gracefullyShutdownGroup
             ),
-            .init(service: BuildService(daemon: daemon, builder: builder, jobs: jobs)),
+            .init(
+                service: BuildService(
+                    daemon: daemon,
+                    builder: builder,
+                    slurm: SlurmBuilder(layout: layout, uv: builder.uv),
+                    jobs: jobs
+                )
+            ),
             .init(
                 service: CollectionService(
                     daemon: daemon,

@@ -59,6 +59,13 @@ public struct WorkspaceLayout: Sendable, Equatable {
     public func kernelJSON(_ name: String) -> String { kernel(name) + "/kernel.json" }
     public var journal: String { kiln + "/journal.jsonl" }
     public var daemonLock: String { kiln + "/daemon.lock" }
+    /// † One folder per build running as a Slurm job (`[build] executor = "slurm"`): what the job builds, and what it
+    /// reports back. The daemon's record of its jobs: it finds them again here after a restart.
+    public var jobs: String { kiln + "/jobs" }
+    /// The folder of build `build` of `name` as a Slurm job.
+    public func job(_ name: String, build: Int) -> String { jobs + "/\(name).\(build)" }
+    /// † What a Slurm node runs a build with, copied from the daemon's host: `kiln` with its libraries, and `uv`.
+    public var tools: String { kiln + "/tools" }
 
     /// The files inside an environment directory whose changes the daemon must look at.
     public static let watchedFiles: Set<String> = ["spec.toml", "review"]

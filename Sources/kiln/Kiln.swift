@@ -23,6 +23,7 @@ struct Kiln: AsyncParsableCommand {
             Serve.self, Init.self, New.self, List.self, StatusCommand.self, Logs.self, Build.self, Submit.self,
             Approve.self, Reject.self, Activate.self, ShellCommand.self, Run.self, Kernel.self, Export.self,
             Import.self, Doctor.self, Gc.self, History.self, Check.self, Diff.self, Versions.self, Rollback.self,
+            BuildJob.self,
         ]
     )
 

@@ -161,19 +161,23 @@ public struct ActiveBuild: Sendable, Equatable {
     public var fromLock: Bool
     /// What the running build last said it is doing; nil before it has said anything.
     public var progress: BuildProgress?
+    /// † The Slurm job it runs as (`[build] executor = "slurm"`), once submitted.
+    public var slurmJob: String?
 
     public init(
         specSHA256: String,
         build: Int,
         started: Bool,
         fromLock: Bool = false,
-        progress: BuildProgress? = nil
+        progress: BuildProgress? = nil,
+        slurmJob: String? = nil
     ) {
         self.specSHA256 = specSHA256
         self.build = build
         self.started = started
         self.fromLock = fromLock
         self.progress = progress
+        self.slurmJob = slurmJob
     }
 }
 

@@ -144,7 +144,8 @@ struct Decision {
         status.python = nil
         status.phase = active.progress?.phase
         let follow = "follow it with `tail -f logs/build-\(active.build).log` or `kiln logs \(name) --follow`"
-        status.message = "\(active.progress?.summary ?? "building"); \(follow)"
+        let job = active.slurmJob.map { " in Slurm job \($0)" } ?? ""
+        status.message = "\(active.progress?.summary ?? "building")\(job); \(follow)"
         // The journal records the start; a phase is not a transition.
         setStatus(copy, status, journalMessage: starting ? "build \(active.build) started" : nil)
     }

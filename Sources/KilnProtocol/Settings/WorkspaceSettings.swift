@@ -31,6 +31,10 @@ public struct WorkspaceSettings: Sendable, Equatable {
     /// † `[http] listen`: where the daemon serves its read-only web view and metrics; nil (the default) serves none.
     /// Read at start, like `rescan_interval`; `kiln serve --http` overrides it.
     public var httpListen: HTTPListen?
+    /// † `[build] executor`: builds on the daemon's host, or as Slurm jobs.
+    public var executor: BuildExecutor = .local
+    /// † `[slurm]`: the site's settings for build jobs; used when `executor` is `.slurm`.
+    public var slurm = SlurmSettings()
 
     public init() {}
 
@@ -38,11 +42,12 @@ public struct WorkspaceSettings: Sendable, Equatable {
         "daemon": ["rescan_interval", "settle"],
         "build": [
             "on_save", "concurrency", "timeout", "index_url", "no_index", "find_links", "only_binary",
-            "keep_pythons", "skip_import_check", "keep",
+            "keep_pythons", "skip_import_check", "keep", "executor",
         ],
         "policy": ["allowed", "blocked", "required", "direct_urls"],
         "python": [],
         "http": ["listen"],
+        "slurm": SlurmSettings.keys,
     ]
 
     /// A PEP 508 name alone: letters and digits, with `-`, `_` and `.` inside.
@@ -73,7 +78,7 @@ public struct WorkspaceSettings: Sendable, Equatable {
                 throw SpecProblem(
                     path,
                     lines.line(containing: key),
-                    message + " (sections: [daemon], [build], [policy], [python], [http])"
+                    message + " (sections: [daemon], [build], [policy], [python], [http], [slurm])"
                 )
             }
         }
@@ -142,6 +147,15 @@ public struct WorkspaceSettings: Sendable, Equatable {
             }
             if let v = try flag(b, "no_index") { s.noIndex = v }
             if let v = try flag(b, "keep_pythons") { s.keepPythons = v }
+            if let v = b["executor"] {
+                guard let text = v.string, let executor = BuildExecutor(rawValue: text) else {
+                    throw wrongType(
+                        "executor",
+                        "\"local\" (builds on the daemon's host) or \"slurm\" (one Slurm job each)"
+                    )
+                }
+                s.executor = executor
+            }
             if let v = try flag(b, "only_binary") { s.onlyBinary = v }
             if let v = b["find_links"] {
                 guard let array = v.array else { throw wrongType("find_links", "a list of folders or URLs") }
@@ -214,6 +228,47 @@ public struct WorkspaceSettings: Sendable, Equatable {
                     lines.line(ofKey: "listen"),
                     "[http] listen: \(problem.message); write an address such as \(HTTPListen.examples)"
                 )
+            }
+        }
+        if s.executor == .slurm, !s.keepPythons {
+            throw SpecProblem(
+                path,
+                lines.line(ofKey: "keep_pythons"),
+                "[build] keep_pythons = false cannot go with executor = \"slurm\": a Slurm node runs the copy of each "
+                    + "interpreter kept inside the workspace; remove keep_pythons, or build locally"
+            )
+        }
+        if let t = try check("slurm") {
+            func name(_ key: String) throws(SpecProblem) -> String? {
+                guard let v = t[key] else { return nil }
+                guard let text = v.string, !text.isEmpty,
+                    text.allSatisfy({ $0.isASCIIAlnum || "-_.".contains($0) })
+                else {
+                    throw wrongType(key, "a Slurm \(key) name: letters, digits, '-', '_' or '.'")
+                }
+                return text
+            }
+            s.slurm.partition = try name("partition")
+            s.slurm.account = try name("account")
+            if let limit = try duration(t, "time_limit") {
+                guard limit >= .seconds(60) else {
+                    throw wrongType("time_limit", "at least \"1m\": Slurm counts time limits in minutes")
+                }
+                s.slurm.timeLimit = limit
+            }
+            if let v = t["options"] {
+                guard let array = v.array else {
+                    throw wrongType("options", "a list of sbatch options, one argument each, such as [\"--mem=4G\"]")
+                }
+                for item in array {
+                    guard let option = item.string else {
+                        throw wrongType("options", "a list of strings, such as [\"--mem=4G\", \"--cpus-per-task=4\"]")
+                    }
+                    if let problem = SlurmSettings.problem(withOption: option) {
+                        throw SpecProblem(path, lines.line(ofKey: "options"), "[slurm] options: \(problem)")
+                    }
+                    s.slurm.options.append(option)
+                }
             }
         }
         if let p = try check("python") {

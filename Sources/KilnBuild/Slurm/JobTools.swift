@@ -1,0 +1,111 @@
+import Foundation
+import KilnProtocol
+import KilnWorkspace
+import Subprocess
+import SystemPackage
+
+/// What a Slurm node runs a build with, copied once into `.kiln/tools/` from the daemon's host, so a node needs
+/// nothing but the workspace's mount: `kiln` itself with every shared library it loads apart from the C library's
+/// own (the Swift runtime, Foundation, libinotifytools), and `uv`. Each copy is named by the size and time of what
+/// it copied, made in a temporary folder, marked `complete` and renamed into place: a half copy is never used.
+struct JobTools: Sendable {
+    let layout: WorkspaceLayout
+
+    /// The commands a job script runs.
+    struct Prepared: Sendable {
+        /// `kiln`, inside the workspace.
+        var kiln: String
+        /// Its libraries, for the dynamic loader's `--library-path` (so the build's own tools never see them).
+        var libraries: String
+        var uv: String?
+    }
+
+    /// The C library's parts, which every node has and which must match its kernel: never copied.
+    static let systemLibraries = [
+        "linux-vdso", "ld-linux", "libc.so", "libm.so", "libpthread.so", "libdl.so", "librt.so", "libutil.so",
+        "libresolv.so",
+    ]
+
+    func prepare(kiln: String, uv: String?, log: BuildLog) async throws -> Prepared {
+        let kilnFolder = try await kept(kiln, prefix: "kiln", log: log) { folder in
+            try copyFile(kiln, to: folder + "/kiln")
+            try WorkspaceFiles.makeDirectory(folder + "/lib")
+            for library in try await sharedLibraries(of: kiln) {
+                try copyFile(library, to: folder + "/lib/" + (library as NSString).lastPathComponent)
+            }
+        }
+        var keptUV: String?
+        if let uv {
+            keptUV =
+                try await kept(uv, prefix: "uv", log: log) { folder in try copyFile(uv, to: folder + "/uv") } + "/uv"
+        }
+        return Prepared(kiln: kilnFolder + "/kiln", libraries: kilnFolder + "/lib", uv: keptUV)
+    }
+
+    /// The folder holding the copy of `executable`, made now by `fill` if there is none.
+    private func kept(
+        _ executable: String,
+        prefix: String,
+        log: BuildLog,
+        fill: (String) async throws -> Void
+    ) async throws -> String {
+        var st = stat()
+        guard stat(executable, &st) == 0 else { throw FileError("read", executable) }
+        let fingerprint = SHA256Hex.of(Array("\(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)".utf8))
+        let folder = layout.tools + "/\(prefix)-" + fingerprint.prefix(16)
+        if WorkspaceFiles.kind(folder + "/complete") == .file { return folder }
+        log.say("copying \(executable) into \(layout.tools) for the Slurm nodes (once for each version)")
+        try WorkspaceFiles.makeDirectory(layout.tools)
+        let temporary = layout.tools + "/.\(prefix)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        try WorkspaceFiles.makeDirectory(temporary)
+        try await fill(temporary)
+        try WorkspaceFiles.writeAtomically(temporary + "/complete", "copied from \(executable)\n")
+        do {
+            try WorkspaceFiles.move(temporary, to: folder)
+        } catch {
+            // Another daemon's build made it at the same moment.
+            if WorkspaceFiles.kind(folder + "/complete") != .file { throw error }
+        }
+        return folder
+    }
+
+    /// The shared libraries `executable` loads, as the dynamic loader finds them (`ldd`), without the C library's.
+    private func sharedLibraries(of executable: String) async throws -> [String] {
+        let result = try await Subprocess.run(
+            .name("ldd"),
+            arguments: [executable],
+            output: .string(limit: 1 << 20),
+            error: .discarded
+        )
+        let text = result.standardOutput
+        guard result.terminationStatus.isSuccess else {
+            throw ToolsUnavailable(reason: "`ldd \(executable)` could not list the libraries kiln needs")
+        }
+        var libraries: [String] = []
+        for line in text.split(separator: "\n") {
+            // "\tlibswiftCore.so => /opt/swift/usr/lib/swift/linux/libswiftCore.so (0x...)"
+            let parts = line.split(separator: " ")
+            guard let arrow = parts.firstIndex(of: "=>"), arrow + 1 < parts.count else { continue }
+            let name = parts[0].trimmingCharacters(in: .whitespaces)
+            let path = String(parts[arrow + 1])
+            if !path.hasPrefix("/") {
+                throw ToolsUnavailable(reason: "kiln needs \(name), which this host's loader cannot find")
+            }
+            if Self.systemLibraries.contains(where: { name.hasPrefix($0) }) { continue }
+            libraries.append(path)
+        }
+        return libraries
+    }
+
+    /// Copies the file a path names (following links) to `destination`, keeping its permissions.
+    private func copyFile(_ source: String, to destination: String) throws {
+        let real = URL(fileURLWithPath: source).resolvingSymlinksInPath().path
+        try FileManager.default.copyItem(atPath: real, toPath: destination)
+    }
+
+    struct ToolsUnavailable: Error, CustomStringConvertible {
+        var reason: String
+        var description: String { reason }
+    }
+}

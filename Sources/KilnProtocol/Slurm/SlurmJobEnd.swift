@@ -1,0 +1,113 @@
+/// Where a job stands, as Slurm says it (`squeue -o %T`), or that Slurm no longer knows it.
+public enum SlurmJobState: Sendable, Equatable {
+    /// Waiting for a node, or held: it has not run yet.
+    case pending
+    /// Running, or finishing on its node.
+    case running
+    /// Over, with Slurm's word for how (`COMPLETED`, `FAILED`, `CANCELLED`, `TIMEOUT`, `NODE_FAIL`, ...).
+    case ended(String)
+    /// Slurm has forgotten the job (`MinJobAge` passed, or its controller lost its state): only the disk can tell.
+    case forgotten
+
+    /// `squeue`'s `%T` word; nil for an empty or unknown word (read again later).
+    public init?(squeueWord word: String) {
+        switch word.trimmingCharacters(in: .whitespaces) {
+        case "PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING", "SUSPENDED",
+            "RESV_DEL_HOLD", "POWER_UP_NODE":
+            self = .pending
+        case "RUNNING", "COMPLETING", "STAGE_OUT", "SIGNALING", "STOPPED", "UPDATE_DB":
+            self = .running
+        case "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "BOOT_FAIL", "DEADLINE", "OUT_OF_MEMORY",
+            "PREEMPTED", "SPECIAL_EXIT", "REVOKED":
+            self = .ended(word.trimmingCharacters(in: .whitespaces))
+        default:
+            return nil
+        }
+    }
+
+    /// Over, or forgotten: nothing more will run.
+    public var isOver: Bool {
+        switch self {
+        case .pending, .running: false
+        case .ended, .forgotten: true
+        }
+    }
+}
+
+/// What a build job wrote last into its folder: how its build ended, in its own words.
+public enum SlurmJobResult: Sendable, Equatable {
+    case built
+    case failed(String)
+    case cancelled
+}
+
+/// How a build that ran as a Slurm job ended, judged from what Slurm says and what the job left on disk, so a job
+/// the daemon did not see end (it was restarted, Slurm forgot the job, the node died) gets a verdict all the same.
+public enum SlurmJobVerdict: Sendable, Equatable {
+    case built
+    case failed(String)
+    /// The job never began (no job id was recorded and Slurm knows none): the build is queued again, as an
+    /// interrupted local build is.
+    case neverRan
+
+    /// What the disk and Slurm together say about build job `jobID` (nil: its id was never recorded). `started`: the
+    /// job wrote that it began; `registered`: the store holds a complete environment for the build's key.
+    public static func judge(
+        jobID: String?,
+        state: SlurmJobState,
+        result: SlurmJobResult?,
+        started: Bool,
+        registered: Bool,
+        timeLimitMinutes: Int,
+        name: String
+    ) -> SlurmJobVerdict {
+        let job = jobID.map { "Slurm job \($0)" } ?? "the Slurm job"
+        let again = "save the spec again or run `kiln build \(name)` to build it again"
+        switch result {
+        case .built?:
+            if registered { return .built }
+            return .failed(
+                "\(job) said the build was done, but the store holds no complete environment for it; \(again)"
+            )
+        case .failed(let message)?:
+            return .failed("\(message) (\(job))")
+        case .cancelled?, nil:
+            break
+        }
+        // The job ended between registering the environment and writing its result: the store is the record.
+        if registered { return .built }
+        if jobID == nil, !started, state == .forgotten { return .neverRan }
+        switch state {
+        case .ended("TIMEOUT"):
+            return .failed(
+                "\(job) reached its Slurm time limit (\(timeLimitMinutes) min) and was stopped; raise [slurm] "
+                    + "time_limit (or [build] timeout) in workspace.toml if the build needs more"
+            )
+        case .ended("CANCELLED"):
+            return .failed("\(job) was cancelled outside Kiln (by `scancel` or the cluster's admins); \(again)")
+        case .ended("NODE_FAIL"), .ended("BOOT_FAIL"):
+            return .failed("\(job) ended because its node failed; \(again)")
+        case .ended("OUT_OF_MEMORY"):
+            return .failed(
+                "\(job) ran out of memory; ask for more with [slurm] options = [\"--mem=...\"] in workspace.toml"
+            )
+        case .ended("PREEMPTED"):
+            return .failed("\(job) was preempted by the cluster; \(again)")
+        case .ended("DEADLINE"):
+            return .failed("\(job) passed its deadline before it could finish; \(again)")
+        case .ended(let word):
+            return .failed(
+                "\(job) ended (\(word)) without a result: Kiln could not run on its node, or was killed; the end of "
+                    + "the build log has Slurm's own output"
+            )
+        case .forgotten:
+            return .failed(
+                started
+                    ? "\(job) ended without a result, and Slurm no longer knows it (its node may have died); \(again)"
+                    : "\(job) never started, and Slurm no longer knows it; \(again)"
+            )
+        case .pending, .running:
+            return .failed("\(job) is still \(state == .pending ? "waiting" : "running")")
+        }
+    }
+}
