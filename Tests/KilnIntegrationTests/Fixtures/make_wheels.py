@@ -15,6 +15,8 @@ Options before a NAME==VERSION change that one wheel only, for the import check'
                         fails as a real missing system library does)
   --hang                importing the module starts a child process (its pid written to MODULE.child.pid beside
                         the module) and then sleeps for an hour
+  --import-sleep SECONDS
+                        importing the module sleeps SECONDS first: a build whose import check takes that long
   --scripts-only        no module at all: only a script, installed into the environment's bin/
   --file PATH           an empty file at PATH in the wheel, such as "fast.cpython-311-x86_64-linux-gnu.so" or
                         "pkg.libs/libx.so" (repeat for more)
@@ -81,6 +83,8 @@ def module_source(name, version, options):
     if "raise" in options:
         kind, _, text = options["raise"].partition(": ")
         source += f"\nraise {kind}({text!r})\n"
+    if "import_sleep" in options:
+        source += f"\nimport time\ntime.sleep({float(options['import_sleep'])!r})\n"
     if options.get("hang"):
         source += "\n" + HANG
     return source.encode()
@@ -150,7 +154,7 @@ def main(argv):
         if arg in ("--top-level", "--hang", "--scripts-only"):
             options[arg[2:].replace("-", "_")] = True
             continue
-        if arg in ("--module", "--raise", "--load-library", "--file"):
+        if arg in ("--module", "--raise", "--load-library", "--file", "--import-sleep"):
             value = next(args, None)
             if value is None:
                 sys.exit(f"{arg} needs a value")
