@@ -467,8 +467,9 @@ public struct EnvironmentBuilder: Sendable {
     }
 }
 
-/// Quotes an argument for the log only, so a reader can paste the command; nothing ever runs it through a shell.
-func shellQuoted(_ s: String) -> String {
+/// Quotes an argument for a POSIX shell: the log shows commands a reader can paste, and a Slurm job's script (the
+/// only shell script Kiln writes, for `sbatch`) runs them. Kiln never runs a tool through a shell itself.
+public func shellQuoted(_ s: String) -> String {
     if !s.isEmpty && s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:@+,".contains($0) }) { return s }
     return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

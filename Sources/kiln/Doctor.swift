@@ -8,7 +8,7 @@ import KilnWorkspace
 import Glibc
 #endif
 
-struct Doctor: ParsableCommand {
+struct Doctor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check that this host can use the workspace's environments, and say what it lacks.",
         discussion: """
@@ -19,6 +19,8 @@ struct Doctor: ParsableCommand {
             Permissions: whether anyone but the admins' group may write published/, and whether the daemon's user \
             (the owner of .kiln/) can write the stage folders, .kiln/ and every environment directory, each with the \
             command that fixes it. \
+            With [build] executor = "slurm": Slurm's commands are on PATH, the partition exists and is up, and a \
+            tiny job submitted as build jobs are sees the workspace at the same path on its node. \
             Exit 0 when this host has everything it needs; 1 when something is missing, each on its own line \
             starting "missing:", with where and what to do.
             """
@@ -29,7 +31,7 @@ struct Doctor: ParsableCommand {
     /// How long an environment's python may take to print its version.
     static let runLimit: Double = 10
 
-    func run() throws {
+    func run() async throws {
         let layout = try options.layout()
         var missing = 0
         func report(_ finding: Finding) {
@@ -45,6 +47,9 @@ struct Doctor: ParsableCommand {
             emit("note: a daemon serving it from this host would say: \(choice.reason)")
         }
         for finding in Doctor.permissionFindings(layout) { report(finding) }
+        if let settings = try? workspaceSettings(layout), settings.executor == .slurm {
+            for finding in await Doctor.slurmFindings(layout, settings) { report(finding) }
+        }
         var checked: [String: Finding] = [:]
         let reader = WorkspaceReader(layout: layout)
         for name in reader.names().sorted() {
