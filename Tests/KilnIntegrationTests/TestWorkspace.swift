@@ -28,6 +28,8 @@ final class TestWorkspace: @unchecked Sendable {
                 "kiln-demo-report==2.1.0:kiln-demo-greet>=1.0",
                 // Installs, but its import fails as pandas 1.5.3's does under numpy 2: the import check's case.
                 "--raise", brokenImportError, "kiln-demo-broken==1.0.0",
+                // Its import takes 4 s: a build that is still running when a test acts on it (Slurm's tests).
+                "--import-sleep", "4", "kiln-demo-sleepy==1.0.0",
                 // A source distribution whose build outlasts any test: the build timeout's case.
                 "--slow-build", "kiln-demo-slow==1.0.0",
             ]

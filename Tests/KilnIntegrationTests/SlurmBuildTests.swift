@@ -1,0 +1,177 @@
+import Foundation
+import KilnProtocol
+import Testing
+
+/// `[build] executor = "slurm"` with the real daemon and a real one-node Slurm cluster (munged, slurmctld, slurmd)
+/// started for each test by `scripts/slurm-cluster.sh`, driven by file operations as a person would.
+@Suite("Builds as Slurm jobs, on a real one-node cluster", .serialized)
+struct SlurmBuildTests {
+    static let greet = "base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.0.0\"]\n"
+    /// Its import check takes 4 s: the build is still running when the test acts.
+    static let sleepy = "base = \"python:3.11\"\nlibraries = [\"kiln-demo-sleepy==1.0.0\"]\n"
+
+    /// A workspace whose builds go to `cluster`, its daemon started with the cluster's `SLURM_CONF`.
+    func workspace(_ cluster: SlurmCluster, settings: String = "") throws -> TestWorkspace {
+        let ws = try TestWorkspace(
+            settings: "executor = \"slurm\"\n\(settings)\n[slurm]\npartition = \"debug\"\n",
+            keepPythons: true
+        )
+        try ws.start(environment: cluster.environment)
+        return ws
+    }
+
+    /// The cluster's jobs that built `name` of `ws`, by their job name.
+    func jobs(of name: String, in cluster: SlurmCluster) -> [(id: String, name: String, state: String)] {
+        cluster.jobs().filter { $0.name.hasPrefix("kiln-\(name)-") }
+    }
+
+    @Test func aBuildThroughSlurmIsReadyWithAWorkingInterpreter() async throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        let ws = try workspace(cluster)
+        try ws.save("saved/greet", Self.greet)
+        let ready = try await ws.waitForState("draft/greet", .ready)
+        // Ready means it runs: its interpreter imports the library, here and as a person would use it.
+        let python = try #require(ready.python)
+        let ran = TestWorkspace.run(python, ["-c", "import kiln_demo_greet; print(kiln_demo_greet.greet())"])
+        #expect(ran.status == 0 && ran.output.contains("hello from kiln-demo-greet 1.0.0"))
+        #expect(ws.kilnCommand("run", "greet", "--", "python", "-c", "import kiln_demo_greet").status == 0)
+        // It was built by a Slurm job, which the log names, on a node running only what is inside the workspace.
+        let built = jobs(of: "greet", in: cluster)
+        #expect(built.count == 1 && built.first?.state == "COMPLETED")
+        let log = try String(contentsOfFile: ws.path("draft/greet/logs/build-1.log"), encoding: .utf8)
+        let id = try #require(built.first?.id)
+        #expect(log.contains("submitted as Slurm job \(id)"))
+        #expect(log.contains("running as Slurm job \(id) on "))
+        #expect(log.contains("installer: uv (\(ws.root)/.kiln/tools/uv-"))
+        #expect(log.contains("python 3.11: \(ws.root)/.kiln/pythons/"))
+        #expect(log.contains("import kiln_demo_greet (kiln-demo-greet 1.0.0): ok"))
+        // The daemon removed the job's folder once it had acted on its end.
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: ws.layout.jobs))?.isEmpty ?? true)
+    }
+
+    @Test func aFailingBuildThroughSlurmFailsWithItsLogAndTheJobsID() async throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        let ws = try workspace(cluster)
+        try ws.save("saved/broken", "base = \"python:3.11\"\nlibraries = [\"kiln-demo-broken==1.0.0\"]\n")
+        let failed = try await ws.waitForState("saved/broken", .failed)
+        let id = try #require(jobs(of: "broken", in: cluster).first?.id)
+        #expect(failed.message.contains("failed at 'verify'"))
+        #expect(failed.message.contains("Slurm job \(id)"))
+        let log = try String(contentsOfFile: ws.path("saved/broken/logs/build-1.log"), encoding: .utf8)
+        #expect(log.contains(brokenImportError))
+        #expect(log.contains("running as Slurm job \(id)"))
+        // Nothing was registered: a failed build is never used.
+        let store = (try? FileManager.default.contentsOfDirectory(atPath: ws.layout.environments)) ?? []
+        #expect(store.allSatisfy { !FileManager.default.fileExists(atPath: ws.layout.environments + "/\($0)/.kiln-build/complete") })
+    }
+
+    @Test func aResaveCancelsTheRunningJobAndItsProcesses() async throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        let ws = try workspace(cluster)
+        try ws.save("saved/churn", Self.sleepy)
+        let building = try await ws.waitForStatus("saved/churn") { $0.state == .building && $0.phase == .verifying }
+        let first = try #require(jobs(of: "churn", in: cluster).first)
+        #expect(building.message.contains("in Slurm job \(first.id)"))
+        // An editor's save: write beside, rename over.
+        try ws.save("saved/churn", Self.greet)
+        let ready = try await ws.waitForState("draft/churn", .ready)
+        #expect(ready.build == 2)
+        let all = jobs(of: "churn", in: cluster)
+        #expect(all.count == 2)
+        #expect(all.first { $0.id == first.id }?.state == "CANCELLED")
+        // The whole process tree of the cancelled job is gone: no import check still sleeping.
+        #expect(processes(matching: ws.root + "/.kiln/").isEmpty)
+        let log = try String(contentsOfFile: ws.path("draft/churn/logs/build-1.log"), encoding: .utf8)
+        #expect(log.contains("cancelled: Slurm job \(first.id) was cancelled"))
+    }
+
+    @Test func aBuildPastItsTimeoutFailsSayingSo() async throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        let ws = try workspace(cluster, settings: "timeout = \"2s\"")
+        try ws.save("saved/slow", Self.sleepy)
+        let failed = try await ws.waitForState("saved/slow", .failed)
+        let id = try #require(jobs(of: "slow", in: cluster).first?.id)
+        #expect(failed.message.contains("took longer than the timeout (2s)"))
+        #expect(failed.message.contains("Slurm job \(id)"))
+        #expect(processes(matching: ws.root + "/.kiln/").isEmpty)
+    }
+
+    @Test func aJobSubmittedBeforeTheDaemonWasKilledIsFollowedToReadyAndRunsOnce() async throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        let ws = try workspace(cluster)
+        try ws.save("saved/survivor", Self.sleepy)
+        try await ws.waitForStatus("saved/survivor") { $0.state == .building && $0.phase == .verifying }
+        // The job runs only what is inside the workspace (and the system's loader and shell).
+        let folder = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: ws.layout.jobs).first.map { ws.layout.jobs + "/" + $0 }
+        )
+        let script = try String(contentsOfFile: folder + "/job.sh", encoding: .utf8)
+        let paths = script.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "'" }).filter { $0.hasPrefix("/") }
+        #expect(!paths.isEmpty)
+        #expect(paths.allSatisfy { $0.hasPrefix(ws.root + "/") || $0 == "/lib64/ld-linux-x86-64.so.2" || $0 == "/bin/sh" })
+        ws.stop(signal: SIGKILL)
+        #expect(ws.status("saved/survivor")?.state == .building)
+        try ws.start(environment: cluster.environment)
+        let ready = try await ws.waitForState("draft/survivor", .ready)
+        #expect(ready.build == 1)
+        // Exactly one job ran: the restarted daemon followed it rather than building again.
+        let all = jobs(of: "survivor", in: cluster)
+        #expect(all.count == 1 && all.first?.state == "COMPLETED")
+        let log = try String(contentsOfFile: ws.path("draft/survivor/logs/build-1.log"), encoding: .utf8)
+        #expect(log.contains("the daemon started again and follows Slurm job \(all.first?.id ?? "?")"))
+        let journal = try String(contentsOfFile: ws.layout.journal, encoding: .utf8)
+        #expect(journal.components(separatedBy: "build 1 started").count == 2)
+        #expect(!journal.contains("build 2"))
+    }
+
+    @Test func aNodeThatDiesMidJobEndsTheBuildFailedNotBuildingForever() async throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        let ws = try workspace(cluster)
+        try ws.save("saved/orphan", Self.sleepy)
+        try await ws.waitForStatus("saved/orphan") { $0.state == .building && $0.phase == .verifying }
+        // The node dies: its slurmd, and every process of the job with it.
+        cluster.killSlurmd()
+        killProcesses(matching: "slurmstepd")
+        killProcesses(matching: ws.root + "/.kiln/")
+        let failed = try await ws.waitForStatus("saved/orphan", timeout: .seconds(120)) { $0.state != .building }
+        #expect(failed.state == .failed)
+        #expect(failed.message.contains("Slurm job"))
+        #expect(ws.daemonIsRunning)
+    }
+
+    @Test func concurrencyIsTheNumberOfJobsInFlight() async throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        let ws = try workspace(cluster, settings: "concurrency = 1")
+        try ws.save("saved/one", Self.sleepy)
+        try ws.save("saved/two", "base = \"python:3.11\"\nlibraries = [\"kiln-demo-sleepy==1.0.0\", \"kiln-demo-greet==1.0.0\"]\n")
+        var most = 0
+        let deadline = ContinuousClock.now + .seconds(90)
+        while ContinuousClock.now < deadline {
+            let inFlight = cluster.jobs().filter { $0.name.hasPrefix("kiln-") && ["PENDING", "RUNNING", "COMPLETING", "CONFIGURING"].contains($0.state) }
+            most = max(most, inFlight.count)
+            if ws.status("draft/one")?.state == .ready, ws.status("draft/two")?.state == .ready { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(ws.status("draft/one")?.state == .ready && ws.status("draft/two")?.state == .ready)
+        #expect(most == 1)
+        #expect(cluster.jobs().filter { $0.name.hasPrefix("kiln-") }.count == 2)
+    }
+}
+
+/// The ids of processes whose command line contains `text` (`pgrep -f`).
+func processes(matching text: String) -> [String] {
+    let found = TestWorkspace.run("/usr/bin/pgrep", ["-f", "--", text])
+    return found.output.split(separator: "\n").map(String.init).filter { $0.allSatisfy(\.isNumber) }
+}
+
+/// SIGKILL to every process whose command line contains `text`, as a node's death would.
+func killProcesses(matching text: String) {
+    _ = TestWorkspace.run("/usr/bin/pkill", ["-KILL", "-f", "--", text])
+}
