@@ -39,11 +39,11 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # Sizes. The full run is what the issue asks for; the smoke run is for CI and only proves the suite runs.
 FULL = dict(saves=1000, envs=10_000, idle=60.0, rescans=5, rescan_interval="2s", startups=5, build_rounds=5,
-            pip_rounds=3, burst=1000, find_runs=5, example_rounds=7, disk_envs=20)
+            pip_rounds=3, burst=1000, find_runs=5, example_rounds=7, disk_envs=20, slurm_rounds=5)
 SMOKE = dict(saves=50, envs=200, idle=3.0, rescans=2, rescan_interval="1s", startups=3, build_rounds=1,
-             pip_rounds=1, burst=5, find_runs=3, example_rounds=1, disk_envs=3)
+             pip_rounds=1, burst=5, find_runs=3, example_rounds=1, disk_envs=3, slurm_rounds=1)
 # What --only selects from, in the order a full run takes them.
-MEASURES = ["reaction", "steady", "builds", "burst", "example", "disk", "web"]
+MEASURES = ["reaction", "steady", "builds", "burst", "example", "disk", "web", "slurm"]
 # Selectable with --only, but not part of a full run (steady measures the same and more).
 ONLY_MEASURES = ["startup"]
 # Journal lines per environment in the steady tree: a realistic history (queued, building, ready, submitted,
@@ -306,6 +306,8 @@ class Bench:
         self.kiln, self.n, self.smoke, self.tmp, self.repo = kiln, sizes, smoke, tmp, repo
         self.daemons = []
         self.helpers = []
+        # Called at cleanup, after the daemons stop: the Slurm cluster's stop.
+        self.helpers_stop = []
         self.rows = []
         self.notes = {}
         self.wheels = os.path.join(tmp, "wheels")
@@ -336,7 +338,7 @@ class Bench:
         self.settings(root, rescan, find_links, pythons)
         return root
 
-    def settings(self, root, rescan, find_links=None, pythons=None):
+    def settings(self, root, rescan, find_links=None, pythons=None, build=""):
         """workspace.toml: packages from `find_links` only (default: the tiny wheels); `pythons` maps "X.Y" to an
         interpreter (default: the suite's 3.11)."""
         links = ", ".join(f'"{link}"' for link in (find_links or [self.wheels]))
@@ -349,6 +351,7 @@ class Bench:
                 "[build]\n"
                 f"find_links = [{links}]\n"
                 "no_index = true\n"
+                + build +
                 "[python]\n"
                 + "".join(f'"{version}" = "{path}"\n' for version, path in pythons.items()))
 
@@ -953,6 +956,67 @@ class Bench:
             + detail + f". The settle time alone is {len(BUILD_SPECS) * SETTLE_MS / 1000:.2f} s of Kiln's total "
             f"(without it: {(k - len(BUILD_SPECS) * SETTLE_MS / 1000) / u:.2f}× raw uv).")
 
+    # ---------- builds as Slurm jobs
+
+    def slurm(self):
+        """The same builds on the daemon's host and as Slurm jobs on a real one-node cluster, alternately, in the
+        same run: what going through Slurm adds to a build."""
+        rounds = self.n["slurm_rounds"]
+        self.log(f"slurm: {len(BUILD_SPECS)} specs, 1 warm-up + {rounds} rounds, local and as Slurm jobs")
+        # Beside the suite's temp folder, not in it: munged wants every folder above its socket executable by all.
+        cluster = tempfile.mkdtemp(prefix="kiln-bench-slurm-")
+        os.chmod(cluster, 0o755)
+        script = os.path.join(self.repo, "scripts", "slurm-cluster.sh")
+        started = run(["bash", script, "start", cluster], env=self.env)
+        conf = [line.split("=", 1)[1] for line in started.splitlines() if line.startswith("SLURM_CONF=")]
+        if not conf:
+            raise Broken("scripts/slurm-cluster.sh start printed no SLURM_CONF=")
+        self.helpers_stop.append(lambda: (subprocess.run(["bash", script, "stop", cluster], env=self.env,
+                                                          capture_output=True),
+                                           shutil.rmtree(cluster, ignore_errors=True)))
+        env = dict(self.env, SLURM_CONF=conf[0])
+        local_root = self.workspace("ws-local")
+        slurm_root = os.path.join(self.tmp, "ws-slurm")
+        run([self.kiln, "init", slurm_root], env=self.env)
+        self.settings(slurm_root, "0s", build='executor = "slurm"\n')
+        roots = {"local": local_root, "slurm": slurm_root}
+        daemons = {kind: self.daemon(root, env=env) for kind, root in roots.items()}
+        watches = {}
+        for kind, d in daemons.items():
+            d.wait_line(r"\] watching$")
+            watches[kind] = self.watch_draft(roots[kind])
+        took = {"local": [], "slurm": []}  # per measured round: [seconds per spec]
+        for r in range(rounds + 1):  # round 0 copies the interpreter (and, for Slurm, kiln and uv): not counted
+            per_round = {"local": [], "slurm": []}
+            for label, libs in BUILD_SPECS:
+                for kind in ("local", "slurm"):
+                    root = roots[kind]
+                    shutil.rmtree(os.path.join(root, ".kiln", "verified"), ignore_errors=True)
+                    name = f"s{r}-{label}"
+                    t0 = save(os.path.join(root, "saved", name), spec_text(self.distinct(libs)))
+                    t1 = self.wait_ready(daemons[kind], root, [name], timeout=300, ino=watches[kind])[name]
+                    per_round[kind].append(ms(t1 - t0) / 1000)
+            if r > 0:
+                for kind in took:
+                    took[kind].append(per_round[kind])
+        for kind in daemons:
+            watches[kind].close()
+            daemons[kind].stop()
+        builds = [s - l for rs, rl in zip(took["slurm"], took["local"]) for s, l in zip(rs, rl)]
+        added = statistics.median(builds)
+        local = statistics.median(x for rs in took["local"] for x in rs)
+        slurm = statistics.median(x for rs in took["slurm"] for x in rs)
+        self.row("build as a Slurm job, save → ready, vs the same build local", f"{slurm:.2f} s", f"{local:.2f} s",
+                 f"{slurm / local:.2f}× (+{added:.2f} s)", "< 1 s added", "meets" if added < 1.0 else "misses")
+        self.notes["slurm"] = (
+            f"The builds of the builds measure ({len(BUILD_SPECS)} specs, each new to the store, import check "
+            f"included), median per build over {len(builds)} builds in {rounds} rounds after an unmeasured warm-up "
+            "round (it copies the interpreter, and for Slurm kiln and uv, into the workspace): the same spec saved "
+            "into a workspace with `executor = \"local\"` and into one with `executor = \"slurm\"`, one after the "
+            "other, save → ready in `draft/`. The cluster is the tests' one-node cluster "
+            "(`scripts/slurm-cluster.sh`, `batch_sched_delay=0`) on this machine. Added time is the median of the "
+            f"per-build differences. Medians per build: local {local:.2f} s, Slurm {slurm:.2f} s.")
+
     # ---------- 6. burst
 
     def burst(self):
@@ -1320,6 +1384,8 @@ class Bench:
                 d.stop()
             except Exception as e:  # keep cleaning up
                 print(f"[bench] stopping a daemon: {e}", file=sys.stderr)
+        for stop in self.helpers_stop:
+            stop()
 
 
 class Neighbours:
@@ -1468,7 +1534,8 @@ def render(bench, header, elapsed, mode, only=None):
     text += [f"`{command}` ({mode}{', partial' if only else ''} run, {elapsed:.0f} s "
              "without the build). Every reference ran in the same run, on the same tree or the same specs.", ""]
     text += header + ["", table, "", "## How each was measured", ""]
-    for key in ("reaction", "start-up", "sigterm", "rescan", "idle", "builds", "burst", "example", "disk", "web"):
+    for key in ("reaction", "start-up", "sigterm", "rescan", "idle", "builds", "burst", "example", "disk", "web",
+                "slurm"):
         if key in bench.notes:
             text.append(f"- **{key}**: {bench.notes[key]}")
     return table, "\n".join(text) + "\n"

@@ -152,7 +152,16 @@ public struct SlurmBuilder: Sendable {
                 "--chdir=" + folder.path, "--no-requeue",
             ] + settings.slurm.sbatchArguments(buildTimeout: settings.timeout)
         log.say("$ sbatch --parsable " + (arguments + [folder.scriptFile]).map(shellQuoted).joined(separator: " "))
-        switch try await commands.submit(arguments, script: folder.scriptFile) {
+        // Not cancelled halfway: a job Slurm accepted must have its id recorded, so a cancel can reach it.
+        let submission: Result<Result<String, SlurmCommands.SubmitRefused>, any Error> =
+            await Self.outsideCancellation { [commands] in
+                do {
+                    return .success(try await commands.submit(arguments, script: folder.scriptFile))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        switch try submission.get() {
         case .success(let id):
             try WorkspaceFiles.writeAtomically(folder.jobIDFile, id + "\n")
             log.say("submitted as Slurm job \(id); its node writes this log from here on")
