@@ -7,12 +7,14 @@
 #                                                    not given), waits until the node is idle (20 s at most)
 #   scripts/slurm-cluster.sh stop DIR                cancels every job, stops the daemons; a stopped or absent
 #                                                    cluster is fine
+#   scripts/slurm-cluster.sh restart-slurmd DIR      a new slurmd (after a test killed it), waits until the node
+#                                                    is back in service (20 s at most)
 #
 # Two clusters in two folders can run side by side. Their process ids are in DIR/{munged,slurmctld,slurmd}.pid.
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 start DIR [PORT_BASE] | stop DIR" >&2
+    echo "usage: $0 start DIR [PORT_BASE] | stop DIR | restart-slurmd DIR" >&2
     exit 2
 }
 
@@ -29,8 +31,21 @@ live_pid() {
     [ -s "$file" ] || return 1
     pid=$(cat "$file")
     [ -r "/proc/$pid/cmdline" ] || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$dir/" || return 1
+    local cmdline
+    cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline")
+    case $cmdline in
+    # Just launched, a daemon may still be this script's subshell, not yet exec'd.
+    *"$dir/"* | *slurm-cluster.sh*) ;;
+    *) return 1 ;;
+    esac
     echo "$pid"
+}
+
+# Whether the daemon this script just launched (DIR/NAME.pid) is still alive, perhaps not yet exec'd.
+launched_alive() {
+    local pid
+    pid=$(cat "$dir/$1.pid" 2>/dev/null) || return 1
+    [ -e "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null
 }
 
 # This cluster's slurmstepd processes, which slurmd leaves as orphans of init: each one keeps slurmd's log open.
@@ -52,6 +67,25 @@ print_logs() {
 
 port_free() {
     ! ss -Htln "sport = :$1" 2>/dev/null | grep -q .
+}
+
+# Runs a daemon (its stdio redirected by the caller) without any other descriptor this script inherited: a caller
+# such as Foundation's Process waits until every holder of its descriptors has exited, which a daemon never does.
+# Call it with `&`: it runs in that subshell and becomes the daemon, so $! is the daemon's id.
+spawn() {
+    local fd
+    for fd in /proc/"$BASHPID"/fd/*; do
+        fd=${fd##*/}
+        if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    exec "$@"
+}
+
+# slurmd, in the background, its output appended to DIR/log/slurmd.out and its id in DIR/slurmd.pid.
+launch_slurmd() {
+    cd "$dir"
+    spawn slurmd -D -N localhost -f "$dir/slurm.conf" >>"$dir/log/slurmd.out" 2>&1 </dev/null &
+    echo $! >"$dir/slurmd.pid"
 }
 
 start() {
@@ -148,13 +182,13 @@ EOF
 
     # The daemons' working folder: not the caller's, which may be removed while they run.
     cd "$dir"
-    munged -F --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
+    spawn munged -F --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
         --pid-file="$dir/run/munged.pid" --log-file="$dir/log/munged.log" --seed-file="$dir/munge/munged.seed" \
         >"$dir/log/munged.out" 2>&1 </dev/null &
     echo $! >"$dir/munged.pid"
     local deadline=$((SECONDS + 20))
     while [ ! -S "$dir/munge/munge.socket" ]; do
-        if ! live_pid munged >/dev/null || [ $SECONDS -ge $deadline ]; then
+        if ! launched_alive munged || [ $SECONDS -ge $deadline ]; then
             echo "slurm-cluster: munged did not start" >&2
             print_logs
             stop_cluster
@@ -163,14 +197,13 @@ EOF
         sleep 0.05
     done
 
-    slurmctld -D -i -f "$dir/slurm.conf" >"$dir/log/slurmctld.out" 2>&1 </dev/null &
+    spawn slurmctld -D -i -f "$dir/slurm.conf" >"$dir/log/slurmctld.out" 2>&1 </dev/null &
     echo $! >"$dir/slurmctld.pid"
-    slurmd -D -N localhost -f "$dir/slurm.conf" >"$dir/log/slurmd.out" 2>&1 </dev/null &
-    echo $! >"$dir/slurmd.pid"
+    launch_slurmd
 
     export SLURM_CONF="$dir/slurm.conf"
     while [ "$(sinfo -h -n localhost -o %t 2>/dev/null || true)" != "idle" ]; do
-        if ! live_pid slurmctld >/dev/null || ! live_pid slurmd >/dev/null || [ $SECONDS -ge $deadline ]; then
+        if ! launched_alive slurmctld || ! launched_alive slurmd || [ $SECONDS -ge $deadline ]; then
             echo "slurm-cluster: the node did not become idle within 20 s" \
                 "(sinfo: $(sinfo -h -n localhost -o %t 2>&1 || true))" >&2
             print_logs
@@ -235,6 +268,40 @@ stop_cluster() {
     rm -f "$dir/munged.pid" "$dir/slurmctld.pid" "$dir/slurmd.pid"
 }
 
+# A new slurmd for a running cluster (after a test killed the old one): the node returns to service
+# (ReturnToService=2) and is no longer down or unresponsive within 20 s.
+restart_slurmd() {
+    dir=$(cd "$dir" && pwd)
+    live_pid slurmctld >/dev/null || {
+        echo "slurm-cluster: no cluster is running in $dir; start one first ($0 start $dir)" >&2
+        exit 1
+    }
+    local pid
+    if pid=$(live_pid slurmd); then signal_and_wait TERM 10 "$pid" || signal_and_wait KILL 5 "$pid" || true; fi
+    local launched
+    launched=$(date +%s)
+    launch_slurmd
+    export SLURM_CONF="$dir/slurm.conf"
+    local deadline=$((SECONDS + 20)) state registered
+    while :; do
+        state=$(sinfo -h -n localhost -o %t 2>/dev/null || true)
+        # Until the new slurmd registers, the controller may still call the node idle from before the old one died.
+        registered=$(scontrol -o show node localhost 2>/dev/null | sed -n 's/.*SlurmdStartTime=\([^ ]*\).*/\1/p')
+        registered=$(date -d "$registered" +%s 2>/dev/null || echo 0)
+        if [ "$registered" -ge "$launched" ]; then
+            case $state in
+            idle | alloc | mix) break ;;
+            esac
+        fi
+        if ! launched_alive slurmd || [ $SECONDS -ge $deadline ]; then
+            echo "slurm-cluster: the node did not return to service within 20 s (sinfo: $state)" >&2
+            print_logs
+            exit 1
+        fi
+        sleep 0.1
+    done
+}
+
 case $action in
 start)
     [ $# -le 3 ] || usage
@@ -243,6 +310,10 @@ start)
 stop)
     [ $# -eq 2 ] || usage
     stop_cluster
+    ;;
+restart-slurmd)
+    [ $# -eq 2 ] || usage
+    restart_slurmd
     ;;
 *) usage ;;
 esac
