@@ -69,16 +69,24 @@ port_free() {
     ! ss -Htln "sport = :$1" 2>/dev/null | grep -q .
 }
 
-# Runs a daemon (its stdio redirected by the caller) without any other descriptor this script inherited: a caller
-# such as Foundation's Process waits until every holder of its descriptors has exited, which a daemon never does.
-# Call it with `&`: it runs in that subshell and becomes the daemon, so $! is the daemon's id.
+# Runs a daemon (its stdio redirected by the caller) as if started from a clean shell. Without any other descriptor
+# this script inherited: a caller such as Foundation's Process waits until every holder of its descriptors has
+# exited, which a daemon never does. With no signal blocked and SIGTERM, SIGINT, SIGHUP and SIGQUIT at their
+# defaults: a test runner's thread blocks signals, and munged and slurmd would then never see stop's SIGTERM. Call
+# it with `&`: it runs in that subshell and becomes the daemon (perl, which Debian always has, execs it), so $! is
+# the daemon's id.
 spawn() {
     local fd
     for fd in /proc/"$BASHPID"/fd/*; do
         fd=${fd##*/}
         if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
     done
-    exec "$@"
+    # shellcheck disable=SC2016
+    exec perl -MPOSIX -e '
+        $SIG{$_} = "DEFAULT" for qw(TERM INT HUP QUIT);
+        sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die "sigprocmask: $!\n";
+        exec { $ARGV[0] } @ARGV or die "cannot run $ARGV[0]: $!\n";
+    ' "$@"
 }
 
 # slurmd, in the background, its output appended to DIR/log/slurmd.out and its id in DIR/slurmd.pid.
