@@ -137,7 +137,9 @@ final class SlurmCluster: Sendable {
     func restartSlurmd() throws {
         let result = TestWorkspace.run("/bin/bash", [SlurmCluster.script, "restart-slurmd", folder])
         guard result.status == 0 else {
-            throw Failure("scripts/slurm-cluster.sh restart-slurmd \(folder) failed (\(result.status)):\n\(result.output)")
+            throw Failure(
+                "scripts/slurm-cluster.sh restart-slurmd \(folder) failed (\(result.status)):\n\(result.output)"
+            )
         }
     }
 
