@@ -65,6 +65,7 @@ print_logs() {
     done
 }
 
+# Without ss (iproute2) every port looks free; the random pick below still makes a clash unlikely.
 port_free() {
     ! ss -Htln "sport = :$1" 2>/dev/null | grep -q .
 }
@@ -175,7 +176,8 @@ JobCompLoc=$dir/jobcomp.txt
 MailProg=/bin/true
 MpiDefault=none
 ReturnToService=2
-# Batch jobs start about 1 s after sbatch instead of up to 3 s.
+# A batch job starts at the controller's next 1-second tick after sbatch (0-1 s; about 2 s for the first job after
+# start) instead of up to 3 s later.
 SchedulerParameters=batch_sched_delay=0
 # squeue keeps a finished job for 5 minutes (the default).
 MinJobAge=300
