@@ -19,12 +19,24 @@ command -v fish >/dev/null || need_apt+=(fish)
 command -v curl >/dev/null || need_apt+=(curl)
 # chromium: the web view's page is loaded in a real, headless browser by the tests.
 command -v chromium >/dev/null || need_apt+=(chromium)
-if [ ${#need_apt[@]} -gt 0 ]; then
-    echo "setup: installing ${need_apt[*]}"
+# Slurm and munge, for the Slurm executor's tests: they start a one-node cluster (scripts/slurm-cluster.sh). Without
+# their recommended packages, which would bring a mail server among others.
+need_apt_slim=()
+{ command -v sbatch >/dev/null && command -v slurmctld >/dev/null && command -v slurmd >/dev/null; } ||
+    need_apt_slim+=(slurm-wlm)
+command -v munged >/dev/null || need_apt_slim+=(munge)
+if [ ${#need_apt[@]} -gt 0 ] || [ ${#need_apt_slim[@]} -gt 0 ]; then
+    echo "setup: installing ${need_apt[*]} ${need_apt_slim[*]}"
     sudo_=""
     [ "$(id -u)" -eq 0 ] || sudo_="sudo"
     $sudo_ apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    if [ ${#need_apt[@]} -gt 0 ]; then
+        DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    fi
+    if [ ${#need_apt_slim[@]} -gt 0 ]; then
+        DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq --no-install-recommends "${need_apt_slim[@]}" \
+            >/dev/null
+    fi
 fi
 
 # uv, from PyPI, into the Python that `python3` is. Kiln finds the binary itself (PATH, then pyenv's versions).
