@@ -15,12 +15,15 @@ final class TestWorkspace: @unchecked Sendable {
     private var daemon: Process?
     let daemonLog: String
 
+    /// Fixtures/make_wheels.py, for a test that needs wheels of its own.
+    static let makeWheels = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Fixtures/make_wheels.py"
+    ).path
+
     /// Tiny wheels made once per test run by Fixtures/make_wheels.py, so no build needs an index.
     static let wheels: String = {
         let dir = NSTemporaryDirectory() + "kiln-test-wheels-\(getpid())"
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-            "Fixtures/make_wheels.py"
-        ).path
+        let script = makeWheels
         let result = TestWorkspace.run(
             "/usr/bin/env",
             [
@@ -343,10 +346,28 @@ final class TestWorkspace: @unchecked Sendable {
         p.standardOutput = out
         p.standardError = out
         do { try p.run() } catch { return (-1, "\(error)") }
-        p.waitUntilExit()
+        let status = collect(p)
         try? out.close()
         let data = FileManager.default.contents(atPath: outputPath) ?? Data()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (status, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Waits for `p` to end and returns its exit code (or the signal that ended it). Foundation's `waitUntilExit`
+    /// was seen to wait forever on a program that had exited (a zombie nobody collected: a script that started
+    /// daemons in the background, as scripts/slurm-cluster.sh does), so the exit is collected with waitpid.
+    static func collect(_ p: Process) -> Int32 {
+        let pid = p.processIdentifier
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f) }
+            if reaped == -1 {
+                // Foundation collected it first: its own record is then complete.
+                p.waitUntilExit()
+                return p.terminationStatus
+            }
+            usleep(5_000)
+        }
     }
 }
 

@@ -35,7 +35,7 @@ public struct BuildJobRunner: Sendable {
         }
         let environment = ProcessInfo.processInfo.environment
         let job = environment["SLURM_JOB_ID"] ?? "?"
-        let host = ProcessInfo.processInfo.hostName
+        let host = Self.hostName
         try? WorkspaceFiles.writeAtomically(
             folder.startedFile,
             "job \(job) on \(host) at \(TOMLText.dateTime(Date()))\n"
@@ -43,6 +43,13 @@ public struct BuildJobRunner: Sendable {
         let result = await build(record, layout: layout, announce: "running as Slurm job \(job) on \(host)")
         try? WorkspaceFiles.writeAtomically(folder.resultFile, result.rendered)
         return result
+    }
+
+    /// The node's name, as `hostname` prints it (no name lookup).
+    static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "an unnamed node" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private func build(_ record: BuildJobRecord, layout: WorkspaceLayout, announce: String) async -> SlurmJobResult {

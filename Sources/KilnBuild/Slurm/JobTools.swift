@@ -17,6 +17,8 @@ struct JobTools: Sendable {
         var kiln: String
         /// Its libraries, for the dynamic loader's `--library-path` (so the build's own tools never see them).
         var libraries: String
+        /// The system's dynamic loader that runs it, as its binary names it (`/lib64/ld-linux-x86-64.so.2`).
+        var loader: String
         var uv: String?
     }
 
@@ -27,10 +29,11 @@ struct JobTools: Sendable {
     ]
 
     func prepare(kiln: String, uv: String?, log: BuildLog) async throws -> Prepared {
+        let (libraries, loader) = try await sharedLibraries(of: kiln)
         let kilnFolder = try await kept(kiln, prefix: "kiln", log: log) { folder in
             try copyFile(kiln, to: folder + "/kiln")
             try WorkspaceFiles.makeDirectory(folder + "/lib")
-            for library in try await sharedLibraries(of: kiln) {
+            for library in libraries {
                 try copyFile(library, to: folder + "/lib/" + (library as NSString).lastPathComponent)
             }
         }
@@ -39,7 +42,7 @@ struct JobTools: Sendable {
             keptUV =
                 try await kept(uv, prefix: "uv", log: log) { folder in try copyFile(uv, to: folder + "/uv") } + "/uv"
         }
-        return Prepared(kiln: kilnFolder + "/kiln", libraries: kilnFolder + "/lib", uv: keptUV)
+        return Prepared(kiln: kilnFolder + "/kiln", libraries: kilnFolder + "/lib", loader: loader, uv: keptUV)
     }
 
     /// The folder holding the copy of `executable`, made now by `fill` if there is none.
@@ -70,8 +73,9 @@ struct JobTools: Sendable {
         return folder
     }
 
-    /// The shared libraries `executable` loads, as the dynamic loader finds them (`ldd`), without the C library's.
-    private func sharedLibraries(of executable: String) async throws -> [String] {
+    /// The shared libraries `executable` loads, as the dynamic loader finds them (`ldd`), without the C library's;
+    /// and the loader itself.
+    private func sharedLibraries(of executable: String) async throws -> (libraries: [String], loader: String) {
         let result = try await Subprocess.run(
             .name("ldd"),
             arguments: [executable],
@@ -83,9 +87,16 @@ struct JobTools: Sendable {
             throw ToolsUnavailable(reason: "`ldd \(executable)` could not list the libraries kiln needs")
         }
         var libraries: [String] = []
+        var loader: String?
         for line in text.split(separator: "\n") {
             // "\tlibswiftCore.so => /opt/swift/usr/lib/swift/linux/libswiftCore.so (0x...)"
             let parts = line.split(separator: " ")
+            // "\t/lib64/ld-linux-x86-64.so.2 (0x...)": the loader the binary names.
+            if parts.count == 2, let first = parts.first?.trimmingCharacters(in: .whitespaces), first.hasPrefix("/"),
+                first.contains("/ld-linux")
+            {
+                loader = first
+            }
             guard let arrow = parts.firstIndex(of: "=>"), arrow + 1 < parts.count else { continue }
             let name = parts[0].trimmingCharacters(in: .whitespaces)
             let path = String(parts[arrow + 1])
@@ -95,7 +106,10 @@ struct JobTools: Sendable {
             if Self.systemLibraries.contains(where: { name.hasPrefix($0) }) { continue }
             libraries.append(path)
         }
-        return libraries
+        guard let loader else {
+            throw ToolsUnavailable(reason: "`ldd \(executable)` named no dynamic loader (ld-linux) for kiln")
+        }
+        return (libraries, loader)
     }
 
     /// Copies the file a path names (following links) to `destination`, keeping its permissions.

@@ -174,7 +174,7 @@ public struct SlurmBuilder: Sendable {
     /// The job's batch script: kiln from the workspace, through the dynamic loader with kiln's own libraries, so
     /// that the build's tools never load them.
     static func script(_ record: BuildJobRecord, folder: BuildJobFolder, tools: JobTools.Prepared) -> String {
-        var command = ["/lib64/ld-linux-x86-64.so.2", "--library-path", tools.libraries, tools.kiln, "build-job"]
+        var command = [tools.loader, "--library-path", tools.libraries, tools.kiln, "build-job"]
         if let uv = tools.uv { command += ["--uv", uv] }
         command.append(folder.path)
         return """
