@@ -19,6 +19,8 @@ command -v fish >/dev/null || need_apt+=(fish)
 command -v curl >/dev/null || need_apt+=(curl)
 # chromium: the web view's page is loaded in a real, headless browser by the tests.
 command -v chromium >/dev/null || need_apt+=(chromium)
+# pgrep and pkill: the Slurm tests find and kill a job's processes by their command line, as a node's death would.
+command -v pgrep >/dev/null || need_apt+=(procps)
 # Slurm and munge, for the Slurm executor's tests: they start a one-node cluster (scripts/slurm-cluster.sh). Without
 # their recommended packages, which would bring a mail server among others.
 need_apt_slim=()

@@ -35,7 +35,11 @@ struct SlurmBuildTests {
         let python = try #require(ready.python)
         let ran = TestWorkspace.run(python, ["-c", "import kiln_demo_greet; print(kiln_demo_greet.greet())"])
         #expect(ran.status == 0 && ran.output.contains("hello from kiln-demo-greet 1.0.0"))
-        #expect(ws.kilnCommand("run", "greet", "--draft", "--", "python", "-c", "import kiln_demo_greet").status == 0)
+        let kilnRun = TestWorkspace.run(
+            TestWorkspace.kiln,
+            ["run", "--workspace", ws.root, "greet", "--draft", "--", "python", "-c", "import kiln_demo_greet"]
+        )
+        #expect(kilnRun.status == 0, "\(kilnRun.output)")
         // It was built by a Slurm job, which the log names, on a node running only what is inside the workspace.
         let built = jobs(of: "greet", in: cluster)
         #expect(built.count == 1 && built.first?.state == "COMPLETED")
@@ -195,8 +199,109 @@ struct SlurmBuildTests {
         killProcesses(matching: ws.root + "/.kiln/")
         let failed = try await ws.waitForStatus("saved/orphan", timeout: .seconds(120)) { $0.state != .building }
         #expect(failed.state == .failed)
-        #expect(failed.message.contains("Slurm job"))
+        // Slurm marks the node down and the job NODE_FAIL (SlurmdTimeout); the daemon says so.
+        #expect(failed.message.contains("ended because its node failed"), "\(failed.message)")
         #expect(ws.daemonIsRunning)
+        // The node comes back (ReturnToService=2) and the next build runs there.
+        try cluster.restartSlurmd()
+        #expect(ws.kilnCommand("build", "orphan").status == 0)
+        try await ws.waitForState("draft/orphan", .ready)
+    }
+
+    @Test func aJobAnAdminCancelsEndsFailedSayingSo() async throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        let ws = try workspace(cluster)
+        try ws.save("saved/stopped", Self.sleepy)
+        try await ws.waitForStatus("saved/stopped") { $0.state == .building && $0.phase == .verifying }
+        let job = try #require(jobs(of: "stopped", in: cluster).first)
+        // The cluster's admin, not Kiln.
+        #expect(cluster.run(["scancel", job.id]).status == 0)
+        let failed = try await ws.waitForState("saved/stopped", .failed)
+        #expect(failed.message.contains("Slurm job \(job.id) was cancelled outside Kiln"), "\(failed.message)")
+        #expect(failed.message.contains("kiln build stopped"))
+        // Not built again behind the admin's back: one job, and the next one only when a person asks.
+        #expect(jobs(of: "stopped", in: cluster).count == 1)
+        #expect(ws.kilnCommand("build", "stopped").status == 0)
+        let ready = try await ws.waitForState("draft/stopped", .ready)
+        #expect(ready.build == 2)
+    }
+
+    /// A restarted daemon whose job's record Slurm no longer has (here: a new cluster, as after a controller lost its
+    /// state) judges the job from its folder and the store: built when it registered its environment, failed when
+    /// it was killed before it could.
+    @Test func aJobSlurmHasForgottenIsJudgedFromWhatItLeftOnDisk() async throws {
+        let first = try SlurmCluster.start()
+        defer { first.stop() }
+        let ws = try workspace(first)
+        try ws.save("saved/finished", Self.sleepy)
+        try ws.save(
+            "saved/killed",
+            "base = \"python:3.11\"\nlibraries = [\"kiln-demo-sleepy==1.0.0\", \"kiln-demo-greet==1.0.0\"]\n"
+        )
+        for name in ["finished", "killed"] {
+            try await ws.waitForStatus("saved/\(name)") { $0.state == .building && $0.phase == .verifying }
+        }
+        ws.stop(signal: SIGKILL)
+        // One job is killed on its node; the other finishes while no daemon follows it.
+        let killed = try #require(jobs(of: "killed", in: first).first)
+        #expect(first.run(["scancel", killed.id]).status == 0)
+        let finished = try #require(jobs(of: "finished", in: first).first)
+        #expect(first.waitForState(of: finished.id, in: ["COMPLETED"], timeout: .seconds(60)) == "COMPLETED")
+        first.stop()
+        let second = try SlurmCluster.start()
+        defer { second.stop() }
+        try ws.start(environment: second.environment)
+        let ready = try await ws.waitForState("draft/finished", .ready)
+        #expect(ready.build == 1)
+        let failed = try await ws.waitForState("saved/killed", .failed)
+        #expect(failed.message.contains("Slurm no longer knows it"), "\(failed.message)")
+        // Nothing was submitted to the new cluster: both were judged from disk.
+        #expect(second.jobs().isEmpty)
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: ws.layout.jobs))?.isEmpty ?? true)
+    }
+
+    @Test func kilnDoctorChecksTheSlurmSetup() async throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        let ws = try workspace(cluster)
+        let doctor = { (workspace: String) in
+            TestWorkspace.run(
+                "/usr/bin/env",
+                ["SLURM_CONF=" + cluster.configFile, TestWorkspace.kiln, "doctor", "--workspace", workspace]
+            )
+        }
+        let healthy = doctor(ws.root)
+        #expect(healthy.output.contains("ok: Slurm: partition 'debug' is up"), "\(healthy.output)")
+        #expect(healthy.output.contains("saw the workspace at \(ws.root)"), "\(healthy.output)")
+        #expect(!healthy.output.contains("missing: Slurm"))
+        // A partition the cluster does not have.
+        try ws.editSettings { $0.replacingOccurrences(of: "partition = \"debug\"", with: "partition = \"gpu\"") }
+        let wrong = doctor(ws.root)
+        #expect(wrong.status == 1)
+        #expect(wrong.output.contains("missing: Slurm: there is no partition 'gpu' (the cluster has: debug)"))
+        try ws.editSettings { $0.replacingOccurrences(of: "partition = \"gpu\"", with: "partition = \"debug\"") }
+        // A workspace the node does not see at the same path: mounted there only in the doctor's own namespace.
+        let hidden = NSTemporaryDirectory() + "kiln-hidden-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: hidden, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: hidden) }
+        let unseen = TestWorkspace.run(
+            "/usr/bin/unshare",
+            [
+                "--mount", "--propagation", "private", "/bin/sh", "-c",
+                "mount --bind \"$1\" \"$2\" && SLURM_CONF=\"$3\" \"$4\" doctor --workspace \"$2\"", "sh", ws.root,
+                hidden, cluster.configFile, TestWorkspace.kiln,
+            ]
+        )
+        #expect(unseen.status == 1)
+        #expect(unseen.output.contains("its node does not see the workspace at \(hidden)"), "\(unseen.output)")
+        // Without Slurm's commands on PATH.
+        let bare = TestWorkspace.run(
+            "/usr/bin/env",
+            ["PATH=/nonexistent", TestWorkspace.kiln, "doctor", "--workspace", ws.root]
+        )
+        #expect(bare.status == 1)
+        #expect(bare.output.contains("not on PATH, and [build] executor = \"slurm\" submits every build with them"))
     }
 
     @Test func concurrencyIsTheNumberOfJobsInFlight() async throws {
