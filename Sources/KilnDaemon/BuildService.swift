@@ -55,7 +55,7 @@ extension BuildService {
     /// Runs one build where the settings it was started with say: here, or as a Slurm job.
     private func run(_ job: BuildJob) async -> BuildOutcome {
         let observer = SlurmBuilder.Observer(
-            job: { [daemon] id in Task { await daemon.submitted(job.order, asJob: id) } },
+            job: { [daemon] seen in Task { await daemon.slurmJob(job.order, seen) } },
             progress: job.progress,
             detaching: { [daemon] in daemon.stopping }
         )

@@ -47,7 +47,7 @@ extension Daemon {
         interpreter: String,
         settings: WorkspaceSettings,
         resume: BuildJobFolder? = nil,
-        slurmJob: String? = nil
+        slurmJob: SlurmJobSeen? = nil
     ) {
         let cancellation = BuildCancellation()
         let progress = LatestProgress()
@@ -73,10 +73,10 @@ extension Daemon {
         )
     }
 
-    /// † A Slurm build's job has its id: the status names it.
-    func submitted(_ order: BuildOrder, asJob id: String) {
-        guard !stopping, running[order.name]?.order == order else { return }
-        running[order.name]?.slurmJob = id
+    /// † A Slurm build's job has its id, or started on a node: the status names it, and says whether it waits.
+    func slurmJob(_ order: BuildOrder, _ seen: SlurmJobSeen) {
+        guard !stopping, running[order.name]?.order == order, running[order.name]?.slurmJob != seen else { return }
+        running[order.name]?.slurmJob = seen
         reconcile(order.name)
     }
 

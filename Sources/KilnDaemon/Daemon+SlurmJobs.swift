@@ -33,7 +33,13 @@ extension Daemon {
             logger.info(
                 "\(record.name): following Slurm job \(folder.jobID ?? "(id not recorded)") of build \(record.build) again"
             )
-            hand(order, interpreter: record.interpreter, settings: settings, resume: folder, slurmJob: folder.jobID)
+            hand(
+                order,
+                interpreter: record.interpreter,
+                settings: settings,
+                resume: folder,
+                slurmJob: folder.jobID.map { SlurmJobSeen(id: $0, waiting: !folder.started) }
+            )
         }
     }
 

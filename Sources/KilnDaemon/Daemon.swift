@@ -73,9 +73,14 @@ public actor Daemon {
         /// A look at the name, waiting for the second to pass.
         var showLater: Task<Void, Never>?
         /// † The Slurm job running it, once Slurm has given its id.
-        var slurmJob: String?
+        var slurmJob: SlurmJobSeen?
 
-        init(order: BuildOrder, cancellation: BuildCancellation, progress: LatestProgress, slurmJob: String? = nil) {
+        init(
+            order: BuildOrder,
+            cancellation: BuildCancellation,
+            progress: LatestProgress,
+            slurmJob: SlurmJobSeen? = nil
+        ) {
             self.order = order
             self.cancellation = cancellation
             self.progress = progress

@@ -158,7 +158,10 @@ struct SlurmBuildTests {
         #expect(processes(matching: ws.root + "/.kiln/").isEmpty)
     }
 
-    @Test func aJobSubmittedBeforeTheDaemonWasKilledIsFollowedToReadyAndRunsOnce() async throws {
+    /// Killed (SIGKILL) or stopped (SIGTERM: it leaves its jobs running, and says so), the daemon follows its job
+    /// again at its next start.
+    @Test(arguments: [SIGKILL, SIGTERM])
+    func aJobSubmittedBeforeTheDaemonStoppedIsFollowedToReadyAndRunsOnce(_ signal: Int32) async throws {
         let cluster = try SlurmCluster.start()
         defer { cluster.stop() }
         let ws = try workspace(cluster)
@@ -172,8 +175,12 @@ struct SlurmBuildTests {
         let paths = script.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "'" }).filter { $0.hasPrefix("/") }
         #expect(!paths.isEmpty)
         #expect(paths.allSatisfy { $0.hasPrefix(ws.root + "/") || $0.contains("/ld-linux") || $0 == "/bin/sh" })
-        ws.stop(signal: SIGKILL)
+        ws.stop(signal: signal)
         #expect(ws.status("saved/survivor")?.state == .building)
+        if signal == SIGTERM {
+            let log = try String(contentsOfFile: ws.path("saved/survivor/logs/build-1.log"), encoding: .utf8)
+            #expect(log.contains("the daemon is stopping; Slurm job"))
+        }
         try ws.start(environment: cluster.environment)
         let ready = try await ws.waitForState("draft/survivor", .ready)
         #expect(ready.build == 1)
@@ -302,6 +309,25 @@ struct SlurmBuildTests {
         )
         #expect(bare.status == 1)
         #expect(bare.output.contains("not on PATH, and [build] executor = \"slurm\" submits every build with them"))
+    }
+
+    @Test func aJobWaitingForANodeSaysSoUntilItRuns() async throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        // Someone else's job holds the whole node.
+        let blocker = cluster.run([
+            "sbatch", "--parsable", "--exclusive", "--output=/dev/null", "--job-name=other-team", "--wrap", "sleep 120",
+        ])
+        let blockerID = blocker.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(cluster.waitForState(of: blockerID, in: ["RUNNING"]) == "RUNNING")
+        let ws = try workspace(cluster)
+        try ws.save("saved/patient", Self.greet)
+        let waiting = try await ws.waitForStatus("saved/patient") { $0.message.contains("waiting for a node") }
+        let job = try #require(jobs(of: "patient", in: cluster).first)
+        #expect(waiting.state == .building)
+        #expect(waiting.message.hasPrefix("waiting for a node in Slurm job \(job.id) (pending)"))
+        #expect(cluster.run(["scancel", blockerID]).status == 0)
+        try await ws.waitForState("draft/patient", .ready)
     }
 
     @Test func concurrencyIsTheNumberOfJobsInFlight() async throws {

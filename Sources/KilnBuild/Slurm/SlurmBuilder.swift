@@ -28,8 +28,8 @@ public struct SlurmBuilder: Sendable {
 
     /// What the daemon hears while a job is followed.
     public struct Observer: Sendable {
-        /// The job's id, once Slurm has given it.
-        public var job: @Sendable (String) -> Void
+        /// The job's id, once Slurm has given it, and whether it still waits for a node, each time that changes.
+        public var job: @Sendable (SlurmJobSeen) -> Void
         /// The build's progress, as the job reports it.
         public var progress: BuildProgressHandler
         /// True once the daemon is shutting down: then a job is left running (the next start follows it), not
@@ -37,7 +37,7 @@ public struct SlurmBuilder: Sendable {
         public var detaching: @Sendable () -> Bool
 
         public init(
-            job: @escaping @Sendable (String) -> Void,
+            job: @escaping @Sendable (SlurmJobSeen) -> Void,
             progress: @escaping BuildProgressHandler,
             detaching: @escaping @Sendable () -> Bool
         ) {
@@ -82,7 +82,6 @@ public struct SlurmBuilder: Sendable {
             log.say("failed: \(message)")
             return .failed(log.masker.mask(message))
         }
-        observer.job(submitted)
         return await follow(folder, jobID: submitted, settings: settings, log: log, observer: observer)
     }
 
@@ -107,7 +106,6 @@ public struct SlurmBuilder: Sendable {
             if let id { try? WorkspaceFiles.writeAtomically(folder.jobIDFile, id + "\n") }
         }
         log.say("the daemon started again and follows Slurm job \(id ?? "(never submitted)") from its folder")
-        if let id { observer.job(id) }
         return await follow(folder, jobID: id, settings: settings, log: log, observer: observer)
     }
 
@@ -205,6 +203,7 @@ public struct SlurmBuilder: Sendable {
         let deadline = ContinuousClock.now + settings.timeout + Self.timeoutGrace
         var shown: BuildProgress?
         var state: SlurmJobState = jobID == nil ? .forgotten : .pending
+        var seen: SlurmJobSeen?
         var looks = 0
         // Once the job has written its result, Slurm is asked at every look, for a short while, so the job's
         // process has ended before its folder goes.
@@ -223,6 +222,12 @@ public struct SlurmBuilder: Sendable {
                     let asked = try await commands.state(ofJob: id)
                 {
                     state = asked
+                    // A job that has begun on its node, or written to its folder, no longer waits.
+                    let now = SlurmJobSeen(id: id, waiting: state == .pending && !folder.started)
+                    if now != seen {
+                        seen = now
+                        observer.job(now)
+                    }
                     // Over: the result, if any, was written before.
                     if state.isOver { break }
                 }

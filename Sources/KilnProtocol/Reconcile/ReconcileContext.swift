@@ -162,7 +162,7 @@ public struct ActiveBuild: Sendable, Equatable {
     /// What the running build last said it is doing; nil before it has said anything.
     public var progress: BuildProgress?
     /// † The Slurm job it runs as (`[build] executor = "slurm"`), once submitted.
-    public var slurmJob: String?
+    public var slurmJob: SlurmJobSeen?
 
     public init(
         specSHA256: String,
@@ -170,7 +170,7 @@ public struct ActiveBuild: Sendable, Equatable {
         started: Bool,
         fromLock: Bool = false,
         progress: BuildProgress? = nil,
-        slurmJob: String? = nil
+        slurmJob: SlurmJobSeen? = nil
     ) {
         self.specSHA256 = specSHA256
         self.build = build

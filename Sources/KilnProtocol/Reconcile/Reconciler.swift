@@ -144,8 +144,13 @@ struct Decision {
         status.python = nil
         status.phase = active.progress?.phase
         let follow = "follow it with `tail -f logs/build-\(active.build).log` or `kiln logs \(name) --follow`"
-        let job = active.slurmJob.map { " in Slurm job \($0)" } ?? ""
-        status.message = "\(active.progress?.summary ?? "building")\(job); \(follow)"
+        let doing: String =
+            switch (active.progress, active.slurmJob) {
+            case (nil, let job?) where job.waiting: "waiting for a node in Slurm job \(job.id) (pending)"
+            case (let progress, let job?): "\(progress?.summary ?? "building") in Slurm job \(job.id)"
+            case (let progress, nil): progress?.summary ?? "building"
+            }
+        status.message = "\(doing); \(follow)"
         // The journal records the start; a phase is not a transition.
         setStatus(copy, status, journalMessage: starting ? "build \(active.build) started" : nil)
     }

@@ -34,6 +34,19 @@ public enum SlurmJobState: Sendable, Equatable {
     }
 }
 
+/// † The Slurm job a build runs as, as the daemon last saw it: the `building` status names it, and says when it
+/// still waits for a node.
+public struct SlurmJobSeen: Sendable, Equatable {
+    public var id: String
+    /// Pending: Slurm has not started it yet (the partition is busy, or the job is held).
+    public var waiting: Bool
+
+    public init(id: String, waiting: Bool) {
+        self.id = id
+        self.waiting = waiting
+    }
+}
+
 /// What a build job wrote last into its folder: how its build ended, in its own words.
 public enum SlurmJobResult: Sendable, Equatable {
     case built
