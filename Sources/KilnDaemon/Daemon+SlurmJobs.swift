@@ -46,25 +46,7 @@ extension Daemon {
     /// The build a job's folder describes, as the daemon queued it.
     private func order(of record: BuildJobRecord, in folder: BuildJobFolder) -> BuildOrder? {
         guard let bytes = folder.specBytes else { return nil }
-        let major = record.python.split(separator: ".").prefix(2).joined(separator: ".")
-        guard
-            case .success(let spec) = Spec.parse(
-                .contents(bytes),
-                path: folder.specFile,
-                directoryName: record.name,
-                pythons: [major]
-            )
-        else { return nil }
-        let lock = record.fromLock ? folder.lock : nil
-        return BuildOrder(
-            name: record.name,
-            specSHA256: record.specSHA256,
-            build: record.build,
-            spec: spec,
-            specBytes: bytes,
-            inputs: BuildInputs(spec: spec, settings: settings, pythonVersion: record.python, lock: lock),
-            lock: lock
-        )
+        return try? record.order(specBytes: bytes, lock: folder.lock, settings: settings, path: folder.specFile).get()
     }
 
     /// Cancels a job nobody wants any more, and forgets its folder.

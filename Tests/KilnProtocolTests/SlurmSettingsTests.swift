@@ -204,6 +204,35 @@ struct BuildJobFilesTests {
         #expect(BuildJobRecord(parsing: badName.rendered()) == nil)
     }
 
+    @Test func aRecordGivesBackTheBuildItWasWrittenFor() throws {
+        let bytes = Array("base = \"python:3.11\"\nlibraries = [\"pandas==2.2.3\"]\n".utf8)
+        var record = BuildJobRecord(
+            name: "churn",
+            build: 2,
+            specSHA256: SHA256Hex.of(bytes),
+            key: "",
+            python: "3.11.7",
+            interpreter: "/ws/.kiln/pythons/python3.11-x/bin/python3.11",
+            jobName: "kiln-churn-2-abc",
+            fromLock: false
+        )
+        let lock = Array("pandas==2.2.3 \\\n    --hash=sha256:00\n".utf8)
+        let order = try record.order(specBytes: bytes, lock: lock, settings: WorkspaceSettings(), path: "spec.toml")
+            .get()
+        #expect(order.name == "churn" && order.build == 2 && order.specBytes == bytes)
+        #expect(order.inputs.python == "3.11.7" && order.inputs.libraries == ["pandas==2.2.3"])
+        // A lock beside a resolving build's spec is not installed.
+        #expect(order.lock == nil && order.inputs.lockSHA256 == nil)
+        record.fromLock = true
+        let fromLock = try record.order(specBytes: bytes, lock: lock, settings: WorkspaceSettings(), path: "spec.toml")
+            .get()
+        #expect(fromLock.lock == lock && fromLock.inputs.lockSHA256 == SHA256Hex.of(lock))
+        record.python = "3.12.1"
+        #expect(throws: SpecProblem.self) {
+            try record.order(specBytes: bytes, lock: nil, settings: WorkspaceSettings(), path: "spec.toml").get()
+        }
+    }
+
     @Test(arguments: [SlurmJobResult.built, .cancelled, .failed("step \"verify\" failed:\nboom")])
     func resultsReadBackAsWritten(_ result: SlurmJobResult) {
         #expect(SlurmJobResult(parsing: result.rendered) == result)

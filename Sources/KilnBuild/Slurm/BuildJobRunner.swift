@@ -63,22 +63,11 @@ public struct BuildJobRunner: Sendable {
         }
         if let log = try? BuildLog(path: logPath, masker: SecretMasker(settings: settings)) { log.say(announce) }
         guard let bytes = folder.specBytes else { return .failed("the job's folder has no spec.toml") }
-        let major = record.python.split(separator: ".").prefix(2).joined(separator: ".")
-        let spec: Spec
-        switch Spec.parse(.contents(bytes), path: "spec.toml", directoryName: record.name, pythons: [major]) {
-        case .success(let parsed): spec = parsed
+        let order: BuildOrder
+        switch record.order(specBytes: bytes, lock: folder.lock, settings: settings, path: folder.specFile) {
+        case .success(let read): order = read
         case .failure(let problem): return .failed("the job's spec.toml: \(problem.description)")
         }
-        let lock = record.fromLock ? folder.lock : nil
-        let order = BuildOrder(
-            name: record.name,
-            specSHA256: record.specSHA256,
-            build: record.build,
-            spec: spec,
-            specBytes: bytes,
-            inputs: BuildInputs(spec: spec, settings: settings, pythonVersion: record.python, lock: lock),
-            lock: lock
-        )
         guard order.inputs.key == record.key else {
             return .failed(
                 "workspace.toml changed the build's inputs since it was queued; the daemon builds it again with them"

@@ -74,6 +74,32 @@ public struct BuildJobRecord: Sendable, Equatable {
     }
 }
 
+extension BuildJobRecord {
+    /// The build this record describes, as the daemon queued it, from the spec's exact bytes beside it (and the lock,
+    /// for `kiln build --from-lock`), with `settings` as they are now: the job builds from it, and a restarted daemon
+    /// follows it. Fails when the spec no longer reads (`path` names it in the message).
+    public func order(
+        specBytes: [UInt8],
+        lock: [UInt8]?,
+        settings: WorkspaceSettings,
+        path: String
+    ) -> Result<BuildOrder, SpecProblem> {
+        let major = python.split(separator: ".").prefix(2).joined(separator: ".")
+        let lock = fromLock ? lock : nil
+        return Spec.parse(.contents(specBytes), path: path, directoryName: name, pythons: [major]).map { spec in
+            BuildOrder(
+                name: name,
+                specSHA256: specSHA256,
+                build: build,
+                spec: spec,
+                specBytes: specBytes,
+                inputs: BuildInputs(spec: spec, settings: settings, pythonVersion: python, lock: lock),
+                lock: lock
+            )
+        }
+    }
+}
+
 extension SlurmJobResult {
     /// The `result` file a build job writes last: `outcome = "built" | "failed" | "cancelled"`, and a `message`.
     public var rendered: String {
