@@ -29,13 +29,20 @@ struct JobTools: Sendable {
     ]
 
     func prepare(kiln: String, uv: String?, log: BuildLog) async throws -> Prepared {
-        let (libraries, loader) = try await sharedLibraries(of: kiln)
         let kilnFolder = try await kept(kiln, prefix: "kiln", log: log) { folder in
+            let (libraries, loader) = try await sharedLibraries(of: kiln)
             try copyFile(kiln, to: folder + "/kiln")
             try WorkspaceFiles.makeDirectory(folder + "/lib")
             for library in libraries {
                 try copyFile(library, to: folder + "/lib/" + (library as NSString).lastPathComponent)
             }
+            // Asked of `ldd` once, with the copy: each build reads it from here.
+            try WorkspaceFiles.writeAtomically(folder + "/loader", loader + "\n")
+        }
+        guard let loader = WorkspaceFiles.readText(kilnFolder + "/loader")?.trimmingCharacters(in: .newlines),
+            loader.hasPrefix("/")
+        else {
+            throw ToolsUnavailable(reason: "\(kilnFolder)/loader is missing or damaged; remove \(kilnFolder)")
         }
         var keptUV: String?
         if let uv {

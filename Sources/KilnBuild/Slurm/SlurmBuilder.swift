@@ -19,9 +19,10 @@ public struct SlurmBuilder: Sendable {
         self.uv = uv
     }
 
-    /// How often a followed job's folder is looked at (for its progress and result); Slurm is asked once a second.
-    static let look: Duration = .milliseconds(200)
-    static let askSlurmEvery = 5
+    /// How often a followed job's folder is looked at (for its progress and result): a few small reads. Slurm is
+    /// asked once a second (a process start and a message to its controller).
+    static let look: Duration = .milliseconds(100)
+    static let askSlurmEvery = 10
     /// How much longer than `[build] timeout` the daemon lets a job run before it cancels the job itself: the job
     /// stops its own build at the timeout, and normally says so first.
     static let timeoutGrace: Duration = .seconds(60)
@@ -216,7 +217,7 @@ public struct SlurmBuilder: Sendable {
                 }
                 if folder.result != nil {
                     resultLooks += 1
-                    if resultLooks > 10 { break }
+                    if resultLooks > 20 { break }
                 }
                 if looks % Self.askSlurmEvery == 0 || resultLooks > 0,
                     let asked = try await commands.state(ofJob: id)
