@@ -4,7 +4,7 @@
 #
 #   bash Benchmarks/run.sh                  full run (~10 min); writes docs/benchmarks.md
 #   bash Benchmarks/run.sh --smoke          small sizes, short durations; checks the suite runs, never a timing (CI)
-#   bash Benchmarks/run.sh --only example   some measures (reaction,steady,builds,burst,example,disk, or startup:
+#   bash Benchmarks/run.sh --only example   some measures (reaction,steady,builds,burst,example,disk,web,slurm, or startup:
 #                                           start-up alone, not in a full run); writes
 #                                           .build/benchmarks-partial.md, never over the full report
 #

@@ -49,6 +49,7 @@ public enum Server {
             metadata: [
                 "pythons": "\(versions.joined(separator: ", "))",
                 "uv": "\(builder.uv ?? "not found: builds use python -m venv and pip")",
+                "builds": "\(settings.executor == .slurm ? "as Slurm jobs" : "on this host")",
             ]
         )
 
