@@ -23,8 +23,9 @@ public struct SlurmBuilder: Sendable {
     /// asked once a second (a process start and a message to its controller).
     static let look: Duration = .milliseconds(100)
     static let askSlurmEvery = 10
-    /// How much longer than `[build] timeout` the daemon lets a job run before it cancels the job itself: the job
-    /// stops its own build at the timeout, and normally says so first.
+    /// How much longer than `[build] timeout` the daemon lets a job run (counted from when it began on its node:
+    /// waiting for one is not building) before it cancels the job itself: the job stops its own build at the
+    /// timeout, and normally says so first.
     static let timeoutGrace: Duration = .seconds(60)
 
     /// What the daemon hears while a job is followed.
@@ -201,7 +202,7 @@ public struct SlurmBuilder: Sendable {
         log: BuildLog,
         observer: Observer
     ) async -> BuildOutcome {
-        let deadline = ContinuousClock.now + settings.timeout + Self.timeoutGrace
+        var deadline: ContinuousClock.Instant?
         var shown: BuildProgress?
         var state: SlurmJobState = jobID == nil ? .forgotten : .pending
         var seen: SlurmJobSeen?
@@ -219,8 +220,10 @@ public struct SlurmBuilder: Sendable {
                     resultLooks += 1
                     if resultLooks > 20 { break }
                 }
+                // Unanswered (the controller is busy or down, squeue is gone): the folder is still read, and Slurm
+                // asked again at the next turn.
                 if looks % Self.askSlurmEvery == 0 || resultLooks > 0,
-                    let asked = try await commands.state(ofJob: id)
+                    let asked = try? await commands.state(ofJob: id)
                 {
                     state = asked
                     // A job that has begun on its node, or written to its folder, no longer waits.
@@ -229,23 +232,26 @@ public struct SlurmBuilder: Sendable {
                         seen = now
                         observer.job(now)
                     }
+                    if !now.waiting, deadline == nil {
+                        deadline = ContinuousClock.now + settings.timeout + Self.timeoutGrace
+                    }
                     // Over: the result, if any, was written before.
                     if state.isOver { break }
                 }
-                if ContinuousClock.now > deadline {
+                if let deadline, ContinuousClock.now > deadline {
                     _ = await Self.outsideCancellation { try? await commands.cancel(id) }
                     log.say("the daemon cancelled Slurm job \(id): it ran past the build timeout and its grace")
                     folder.remove()
                     return .failed(
-                        "Slurm job \(id) took longer than the timeout (\(settings.timeout)) and was cancelled; raise "
-                            + "[build] timeout in workspace.toml if the build needs more"
+                        "Slurm job \(id) took longer than the timeout (\(DurationText.text(settings.timeout))) and was "
+                            + "cancelled; raise [build] timeout in workspace.toml if the build needs more"
                     )
                 }
                 looks += 1
                 try await Task.sleep(for: Self.look)
             }
         } catch {
-            // Cancelled: a newer save, or the daemon stopping.
+            // Only the wait between two looks throws: cancelled, by a newer save or the daemon stopping.
             guard let id = jobID else { return .cancelled }
             if observer.detaching() {
                 log.say("the daemon is stopping; Slurm job \(id) goes on, and the daemon's next start follows it")
