@@ -20,7 +20,7 @@ struct SlurmBuildTests {
         return ws
     }
 
-    /// The cluster's jobs that built `name` of `ws`, by their job name.
+    /// The cluster's jobs that built `name`, found by their job name (`kiln-NAME-BUILD-HEX`).
     func jobs(of name: String, in cluster: SlurmCluster) -> [(id: String, name: String, state: String)] {
         cluster.jobs().filter { $0.name.hasPrefix("kiln-\(name)-") }
     }
