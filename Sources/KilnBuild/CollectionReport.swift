@@ -86,6 +86,7 @@ public struct CollectionReport: Sendable {
             case .python: "copy of a base interpreter"
             case .scratch: "build scratch"
             case .leftover: "left by an interrupted collection"
+            case .tool: "copy of kiln or uv for Slurm jobs"
             }
         switch reason {
         case .unreferenced(let since?): return "\(what), nothing refers to it since \(TOMLText.dateTime(since))"

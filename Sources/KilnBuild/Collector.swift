@@ -44,7 +44,8 @@ public struct Collector: Sendable {
             referenced: survey.references(),
             buildRunning: survey.buildRunning(),
             now: now,
-            keep: keep
+            keep: keep,
+            toolsInUse: survey.toolsNamedByJobs().union(JobTools(layout: layout).current(uv: uv))
         )
         var report = CollectionReport(dryRun: dryRun, keep: keep)
         report.waiting = plan.waiting.map { ($0, relative(survey.path($0.entry))) }

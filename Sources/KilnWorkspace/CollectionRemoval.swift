@@ -74,6 +74,16 @@ public struct CollectionRemoval: Sendable {
             try delete(trash)
         case .leftover:
             try delete(survey.path(entry))
+        case .tool:
+            // A job submitted since the survey may name it.
+            guard !survey.toolsNamedByJobs().contains(entry.name) else { throw .inUse("a Slurm job's script names it") }
+            let trash: String
+            do {
+                trash = try unregister(entry)
+            } catch {
+                throw .failed(error)
+            }
+            try delete(trash)
         }
     }
 

@@ -26,6 +26,7 @@ public struct CollectionSurvey: Sendable {
         case .python: layout.pythons + "/" + entry.name
         case .scratch: layout.building + "/" + entry.name
         case .leftover: layout.scratch + "/" + entry.name
+        case .tool: layout.tools + "/" + entry.name
         }
     }
 
@@ -34,6 +35,7 @@ public struct CollectionSurvey: Sendable {
         switch entry.kind {
         case .environment: layout.environment(entry.name) + "/" + BuiltEnvironment.metadataFolder + "/complete"
         case .python: layout.pythons + "/" + entry.name + "/complete"
+        case .tool: layout.tools + "/" + entry.name + "/complete"
         case .scratch, .leftover: nil
         }
     }
@@ -44,6 +46,7 @@ public struct CollectionSurvey: Sendable {
         case .environment:
             layout.environment(entry.name) + "/" + BuiltEnvironment.metadataFolder + "/" + CollectionSurvey.marker
         case .python: layout.pythons + "/" + entry.name + "/" + CollectionSurvey.marker
+        case .tool: layout.tools + "/" + entry.name + "/" + CollectionSurvey.marker
         case .scratch, .leftover: nil
         }
     }
@@ -70,6 +73,12 @@ public struct CollectionSurvey: Sendable {
             entry.unreferencedSince = markerPath(entry).flatMap(CollectionSurvey.readMarker)
             entries.append(entry)
         }
+        for name in folders(in: layout.tools) {
+            var entry = CollectionEntry(kind: .tool, name: name)
+            entry.registered = registration(entry).map { WorkspaceFiles.kind($0) == .file } ?? false
+            entry.unreferencedSince = markerPath(entry).flatMap(CollectionSurvey.readMarker)
+            entries.append(entry)
+        }
         for name in folders(in: layout.building) {
             entries.append(CollectionEntry(kind: .scratch, name: name, locked: FileLock.isHeld(layout.buildLock(name))))
         }
@@ -77,6 +86,19 @@ public struct CollectionSurvey: Sendable {
             entries.append(CollectionEntry(kind: .leftover, name: name))
         }
         return entries
+    }
+
+    /// † The copies in `.kiln/tools/` that a Slurm job's script (`.kiln/jobs/*/job.sh`) names: its job may be
+    /// running, or waiting for a node.
+    public func toolsNamedByJobs() -> Set<String> {
+        var names = Set<String>()
+        for folder in BuildJobFolder.all(in: layout) {
+            guard let script = WorkspaceFiles.readText(folder.scriptFile, limit: 64 * 1024) else { continue }
+            for name in folders(in: layout.tools) where script.contains(layout.tools + "/" + name + "/") {
+                names.insert(name)
+            }
+        }
+        return names
     }
 
     /// Whether any build holds its lock now.

@@ -13,7 +13,9 @@ struct Gc: AsyncParsableCommand {
             a rollback target in .kiln/archive/, a replacement in progress or a running build refers to it. Once \
             nothing does, it is kept for [build] keep in workspace.toml (default "14d", counted from when a \
             collection first found it unreferenced; "0s": at once), then removed. The same holds for the copies of \
-            base interpreters in .kiln/pythons/; what interrupted builds left behind goes at once; then \
+            base interpreters in .kiln/pythons/, and for the copies of kiln and uv in .kiln/tools/ that Slurm jobs \
+            run (kept while a job's script names one, or while it is of this kiln); what interrupted builds left \
+            behind goes at once; then \
             `uv cache prune` tidies .kiln/cache/uv. Prints one line for each thing removed with its size (hard \
             links counted once) and a total. The daemon does this once a day; this command works with or without \
             it running. Exit 0 when done, 1 when another collection is running, 3 for a workspace problem (a bad \

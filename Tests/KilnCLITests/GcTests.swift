@@ -191,6 +191,35 @@ struct GcTests {
         #expect(!exists(ws, ".kiln/pythons/python3.11-aaaaaaaaaaaa"), "\(later)")
     }
 
+    /// † Copies of kiln and uv for Slurm jobs (`.kiln/tools/`): kept while a job's script names one, or while it is
+    /// of the kiln that runs the collection; aged and removed like the rest otherwise.
+    @Test func toolCopiesGoWhenNoJobNamesThem() async throws {
+        let ws = try await CLIWorkspace()
+        try settings(ws, keep: "0s")
+        for name in ["kiln-00000000000000aa", "uv-00000000000000bb", "kiln-00000000000000cc"] {
+            try ws.write(".kiln/tools/\(name)/complete", "copied from somewhere\n")
+        }
+        // A job waiting for a node names the first two.
+        try ws.write(
+            ".kiln/jobs/churn.3/job.sh",
+            "#!/bin/sh\nexec /lib64/ld-linux-x86-64.so.2 --library-path '\(ws.root)/.kiln/tools/kiln-00000000000000aa/lib' "
+                + "'\(ws.root)/.kiln/tools/kiln-00000000000000aa/kiln' build-job --uv "
+                + "'\(ws.root)/.kiln/tools/uv-00000000000000bb/uv' '\(ws.root)/.kiln/jobs/churn.3'\n"
+        )
+        let run = await ws.kiln("gc")
+        #expect(run.status == 0, "\(run)")
+        #expect(exists(ws, ".kiln/tools/kiln-00000000000000aa"))
+        #expect(exists(ws, ".kiln/tools/uv-00000000000000bb"))
+        #expect(!exists(ws, ".kiln/tools/kiln-00000000000000cc"), "\(run)")
+        #expect(run.stdout.contains("removed .kiln/tools/kiln-00000000000000cc  "), "\(run)")
+        #expect(run.stdout.contains("copy of kiln or uv for Slurm jobs"), "\(run)")
+        // The job ended: its folder is gone, and so are its copies.
+        try FileManager.default.removeItem(atPath: ws.layout.jobs)
+        let after = await ws.kiln("gc")
+        #expect(!exists(ws, ".kiln/tools/kiln-00000000000000aa"), "\(after)")
+        #expect(!exists(ws, ".kiln/tools/uv-00000000000000bb"), "\(after)")
+    }
+
     @Test func sizesCountHardLinksOnce() async throws {
         let ws = try await CLIWorkspace()
         try settings(ws, keep: "0s")

@@ -89,6 +89,36 @@ struct CollectionPlanTests {
         #expect(p.mark.isEmpty)
     }
 
+    @Test func toolCopiesAgeUnlessAJobNamesThemOrABuildRuns() {
+        let named = CollectionEntry(kind: .tool, name: "kiln-a", unreferencedSince: CollectionPlanTests.now)
+        let fresh = CollectionEntry(kind: .tool, name: "uv-b")
+        let old = CollectionEntry(
+            kind: .tool,
+            name: "kiln-c",
+            unreferencedSince: CollectionPlanTests.now.addingTimeInterval(-15 * CollectionPlanTests.day)
+        )
+        let p = CollectionPlan.decide(
+            entries: [named, fresh, old],
+            referenced: [],
+            buildRunning: false,
+            now: CollectionPlanTests.now,
+            keep: CollectionPlanTests.keep,
+            toolsInUse: ["kiln-a"]
+        )
+        #expect(p.unmark == [named])
+        #expect(p.mark == [fresh])
+        #expect(p.remove == [.init(entry: old, reason: .unreferenced(since: old.unreferencedSince))])
+        // While a build runs, a job may be choosing one: nothing is marked or removed.
+        let running = CollectionPlan.decide(
+            entries: [named, fresh, old],
+            referenced: [],
+            buildRunning: true,
+            now: CollectionPlanTests.now,
+            keep: .zero
+        )
+        #expect(running.remove.isEmpty && running.mark.isEmpty)
+    }
+
     @Test func aRunningBuildIsNeverRemoved() {
         // Unregistered and locked: a build writing into it now.
         let building = env("a", registered: false, locked: true)

@@ -52,6 +52,26 @@ struct JobTools: Sendable {
         return Prepared(kiln: kilnFolder + "/kiln", libraries: kilnFolder + "/lib", loader: loader, uv: keptUV)
     }
 
+    /// The names of the folders that hold (or would hold) the copies of the running kiln and of `uv`: collection
+    /// keeps them, since the next Slurm build would copy them again.
+    func current(uv: String?) -> Set<String> {
+        var names = Set<String>()
+        if let kiln = try? SlurmBuilder.ownExecutable(), let name = Self.folderName(of: kiln, prefix: "kiln") {
+            names.insert(name)
+        }
+        if let uv, let name = Self.folderName(of: uv, prefix: "uv") { names.insert(name) }
+        return names
+    }
+
+    /// `<prefix>-<16 hex digits>`, from the size and modification time of what is copied: a new version, a new
+    /// folder.
+    static func folderName(of executable: String, prefix: String) -> String? {
+        var st = stat()
+        guard stat(executable, &st) == 0 else { return nil }
+        let fingerprint = SHA256Hex.of(Array("\(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)".utf8))
+        return "\(prefix)-" + fingerprint.prefix(16)
+    }
+
     /// The folder holding the copy of `executable`, made now by `fill` if there is none.
     private func kept(
         _ executable: String,
@@ -59,10 +79,8 @@ struct JobTools: Sendable {
         log: BuildLog,
         fill: (String) async throws -> Void
     ) async throws -> String {
-        var st = stat()
-        guard stat(executable, &st) == 0 else { throw FileError("read", executable) }
-        let fingerprint = SHA256Hex.of(Array("\(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)".utf8))
-        let folder = layout.tools + "/\(prefix)-" + fingerprint.prefix(16)
+        guard let name = Self.folderName(of: executable, prefix: prefix) else { throw FileError("read", executable) }
+        let folder = layout.tools + "/" + name
         if WorkspaceFiles.kind(folder + "/complete") == .file { return folder }
         log.say("copying \(executable) into \(layout.tools) for the Slurm nodes (once for each version)")
         try WorkspaceFiles.makeDirectory(layout.tools)

@@ -11,6 +11,8 @@ public struct CollectionEntry: Sendable, Hashable {
         case scratch
         /// What an interrupted collection left in `.kiln/tmp/`: already unregistered, only not yet deleted.
         case leftover
+        /// † A copy of kiln or uv that Slurm jobs run, `.kiln/tools/<name>/`.
+        case tool
     }
 
     public var kind: Kind

@@ -44,12 +44,15 @@ public struct CollectionPlan: Sendable, Equatable {
     ///   - buildRunning: some build holds its lock. A build picks its python before its environment names it, so
     ///     no python is removed while one runs.
     ///   - keep: `[build] keep`; zero collects what is unreferenced at once.
+    ///   - toolsInUse: † the copies in `.kiln/tools/` that a Slurm job's script names, or that are of the kiln and
+    ///     uv this host would submit jobs with now.
     public static func decide(
         entries: [CollectionEntry],
         referenced: Set<String>,
         buildRunning: Bool,
         now: Date,
-        keep: Duration
+        keep: Duration,
+        toolsInUse: Set<String> = []
     ) -> CollectionPlan {
         var plan = CollectionPlan()
         let keepSeconds = Double(keep.components.seconds) + Double(keep.components.attoseconds) / 1e18
@@ -91,7 +94,7 @@ public struct CollectionPlan: Sendable, Equatable {
                 if !entry.locked { plan.remove.append(Removal(entry: entry, reason: .interrupted)) }
             case .leftover:
                 plan.remove.append(Removal(entry: entry, reason: .leftover))
-            case .python:
+            case .python, .tool:
                 break
             }
         }
@@ -113,6 +116,19 @@ public struct CollectionPlan: Sendable, Equatable {
                 plan.remove.append(Removal(entry: entry, reason: .interrupted))
             } else {
                 age(entry, inUse: inUse)
+            }
+        }
+        // A copy of kiln or uv ages like a python: a job being submitted may be choosing it while a build runs.
+        for entry in sorted where entry.kind == .tool {
+            let inUse = toolsInUse.contains(entry.name)
+            if buildRunning || inUse {
+                if entry.unreferencedSince != nil { plan.unmark.append(entry) }
+                continue
+            }
+            if entry.registered {
+                age(entry, inUse: false)
+            } else {
+                plan.remove.append(Removal(entry: entry, reason: .interrupted))
             }
         }
         return plan
