@@ -45,7 +45,8 @@ public struct Collector: Sendable {
             buildRunning: survey.buildRunning(),
             now: now,
             keep: keep,
-            toolsInUse: survey.toolsNamedByJobs().union(JobTools(layout: layout).current(uv: uv))
+            toolsInUse: survey.toolsNamedByJobs().union(JobTools(layout: layout).current(uv: uv)),
+            pythonsInUse: survey.pythonsNamedByJobs()
         )
         var report = CollectionReport(dryRun: dryRun, keep: keep)
         report.waiting = plan.waiting.map { ($0, relative(survey.path($0.entry))) }

@@ -101,6 +101,20 @@ public struct CollectionSurvey: Sendable {
         return names
     }
 
+    /// † The interpreter copies in `.kiln/pythons/` that a Slurm job's `job.toml` builds with.
+    public func pythonsNamedByJobs() -> Set<String> {
+        var names = Set<String>()
+        for folder in BuildJobFolder.all(in: layout) {
+            guard let interpreter = folder.record?.interpreter, interpreter.hasPrefix(layout.pythons + "/") else {
+                continue
+            }
+            if let name = interpreter.dropFirst(layout.pythons.count + 1).split(separator: "/").first {
+                names.insert(String(name))
+            }
+        }
+        return names
+    }
+
     /// Whether any build holds its lock now.
     public func buildRunning() -> Bool {
         WorkspaceFiles.list(layout.building).contains {

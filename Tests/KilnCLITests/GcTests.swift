@@ -192,7 +192,8 @@ struct GcTests {
     }
 
     /// † Copies of kiln and uv for Slurm jobs (`.kiln/tools/`): kept while a job's script names one, or while it is
-    /// of the kiln that runs the collection; aged and removed like the rest otherwise.
+    /// of the kiln that runs the collection; aged and removed like the rest otherwise. A job's interpreter copy is
+    /// kept too, though no environment names it yet.
     @Test func toolCopiesGoWhenNoJobNamesThem() async throws {
         let ws = try await CLIWorkspace()
         try settings(ws, keep: "0s")
@@ -206,8 +207,24 @@ struct GcTests {
                 + "'\(ws.root)/.kiln/tools/kiln-00000000000000aa/kiln' build-job --uv "
                 + "'\(ws.root)/.kiln/tools/uv-00000000000000bb/uv' '\(ws.root)/.kiln/jobs/churn.3'\n"
         )
+        // ... and builds with an interpreter copy no environment names yet.
+        try ws.write(".kiln/pythons/python3.11-aaaaaaaaaaaa/complete", "version = \"3.11.9\"\n")
+        try ws.write(
+            ".kiln/jobs/churn.3/job.toml",
+            BuildJobRecord(
+                name: "churn",
+                build: 3,
+                specSHA256: String(repeating: "0", count: 64),
+                key: String(repeating: "1", count: 64),
+                python: "3.11.9",
+                interpreter: ws.layout.pythons + "/python3.11-aaaaaaaaaaaa/bin/python3.11",
+                jobName: "kiln-churn-3-0",
+                fromLock: false
+            ).rendered()
+        )
         let run = await ws.kiln("gc")
         #expect(run.status == 0, "\(run)")
+        #expect(exists(ws, ".kiln/pythons/python3.11-aaaaaaaaaaaa"), "\(run)")
         #expect(exists(ws, ".kiln/tools/kiln-00000000000000aa"))
         #expect(exists(ws, ".kiln/tools/uv-00000000000000bb"))
         #expect(!exists(ws, ".kiln/tools/kiln-00000000000000cc"), "\(run)")
@@ -218,6 +235,7 @@ struct GcTests {
         let after = await ws.kiln("gc")
         #expect(!exists(ws, ".kiln/tools/kiln-00000000000000aa"), "\(after)")
         #expect(!exists(ws, ".kiln/tools/uv-00000000000000bb"), "\(after)")
+        #expect(!exists(ws, ".kiln/pythons/python3.11-aaaaaaaaaaaa"), "\(after)")
     }
 
     @Test func sizesCountHardLinksOnce() async throws {

@@ -46,13 +46,16 @@ public struct CollectionPlan: Sendable, Equatable {
     ///   - keep: `[build] keep`; zero collects what is unreferenced at once.
     ///   - toolsInUse: † the copies in `.kiln/tools/` that a Slurm job's script names, or that are of the kiln and
     ///     uv this host would submit jobs with now.
+    ///   - pythonsInUse: † the interpreter copies a Slurm job will build with (its `job.toml`): a job waiting for a
+    ///     node holds no lock, and its environment does not exist yet.
     public static func decide(
         entries: [CollectionEntry],
         referenced: Set<String>,
         buildRunning: Bool,
         now: Date,
         keep: Duration,
-        toolsInUse: Set<String> = []
+        toolsInUse: Set<String> = [],
+        pythonsInUse: Set<String> = []
     ) -> CollectionPlan {
         var plan = CollectionPlan()
         let keepSeconds = Double(keep.components.seconds) + Double(keep.components.attoseconds) / 1e18
@@ -101,7 +104,7 @@ public struct CollectionPlan: Sendable, Equatable {
         // A python is in use while any environment that stays names it: one removed in this same collection no
         // longer counts, so its python starts aging now.
         let removed = Set(plan.remove.map(\.entry))
-        var usedPythons = Set<String>()
+        var usedPythons = pythonsInUse
         for entry in entries where entry.kind == .environment && !removed.contains(entry) {
             usedPythons.formUnion(entry.pythons)
         }
