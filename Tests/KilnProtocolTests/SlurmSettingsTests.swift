@@ -199,6 +199,9 @@ struct BuildJobFilesTests {
         var outside = record
         outside.key = "../../etc"
         #expect(BuildJobRecord(parsing: outside.rendered()) == nil)
+        // A key is a store folder's name: hex digits only, so never `..`.
+        outside.key = ".."
+        #expect(BuildJobRecord(parsing: outside.rendered()) == nil)
         var badName = record
         badName.name = "../x"
         #expect(BuildJobRecord(parsing: badName.rendered()) == nil)

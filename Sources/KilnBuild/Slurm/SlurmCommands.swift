@@ -20,12 +20,13 @@ public struct SlurmCommands: Sendable {
         }
     }
 
-    /// A command that could not be started at all (not installed, not on PATH).
+    /// A command that could not be run at all (most often: not installed, or not on PATH).
     public struct Missing: Error, CustomStringConvertible {
         public var command: String
+        public var reason: String
         public var description: String {
-            "`\(command)` was not found on PATH; install Slurm's client commands (Debian: `apt-get install "
-                + "slurm-client`) or set [build] executor = \"local\" in workspace.toml"
+            "`\(command)` could not be run (\(reason)); install Slurm's client commands on PATH (Debian: `apt-get "
+                + "install slurm-client`) or set [build] executor = \"local\" in workspace.toml"
         }
     }
 
@@ -45,7 +46,7 @@ public struct SlurmCommands: Sendable {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw Missing(command: command)
+            throw Missing(command: command, reason: "\(error)")
         }
     }
 

@@ -58,7 +58,7 @@ public struct BuildJobRecord: Sendable, Equatable {
             let name = t["name"]?.string, let build = t["build"]?.int, let spec = t["spec_sha256"]?.string,
             let key = t["key"]?.string, let python = t["python"]?.string, let interpreter = t["interpreter"]?.string,
             let jobName = t["job_name"]?.string, let fromLock = t["from_lock"]?.bool,
-            EnvironmentName.isValid(name), build > 0, spec.count == 64, !key.isEmpty, !key.contains("/"),
+            EnvironmentName.isValid(name), build > 0, spec.count == 64, !key.isEmpty, key.allSatisfy(\.isHexDigit),
             interpreter.hasPrefix("/")
         else { return nil }
         self.init(
