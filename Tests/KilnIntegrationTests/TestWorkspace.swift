@@ -360,7 +360,7 @@ final class TestWorkspace: @unchecked Sendable {
         var status: Int32 = 0
         while true {
             let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid { return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f) }
+            if reaped == pid { return status & 0x7f == 0 ? (status >> 8) & 0xff : status & 0x7f }
             if reaped == -1 {
                 // Foundation collected it first: its own record is then complete.
                 p.waitUntilExit()
