@@ -23,8 +23,8 @@ Options before a NAME==VERSION change that one wheel only, for the import check'
 
 --slow-build NAME==VERSION writes a source distribution instead, whose in-tree build backend sleeps for
 SLOW_BUILD_SECONDS (120, or $KILN_SLOW_BUILD_SECONDS) and then fails: a real package whose build takes longer
-than any test's patience, for the build timeout. It has no static metadata (no PKG-INFO, no [project] table), so an installer must run the backend
-even to resolve it, and it needs nothing from an index.
+than any test's patience, for the build timeout. It has no static metadata (no PKG-INFO, no [project] table), so
+an installer must run the backend even to resolve it, and it needs nothing from an index.
 """
 import base64
 import hashlib
