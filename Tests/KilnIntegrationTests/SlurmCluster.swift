@@ -161,13 +161,18 @@ final class SlurmCluster: Sendable {
     @discardableResult
     func killJobProcesses() -> Int {
         let all = SlurmCluster.processes()
-        var doomed = Set(stepdPIDs())
+        let stepds = Set(stepdPIDs())
+        var doomed = stepds
         // Descendants, found by parent id, until no new one appears.
         while true {
             let more = all.filter { !doomed.contains($0.pid) && doomed.contains($0.parent) }.map(\.pid)
             if more.isEmpty { break }
             doomed.formUnion(more)
         }
+        // Every one is stopped first, slurmstepd before its children: a slurmstepd that saw its child die would
+        // tell slurmctld the job FAILED before the node is found dead, where a dead node says nothing.
+        for pid in stepds { kill(pid, SIGSTOP) }
+        for pid in doomed.subtracting(stepds) { kill(pid, SIGSTOP) }
         for pid in doomed { kill(pid, SIGKILL) }
         SlurmCluster.waitUntilGone(Array(doomed))
         return doomed.count
