@@ -61,6 +61,12 @@ WHEELS = [
     "kiln-demo-stats==1.2.0",
 ]
 # The build measure's specs: one library, one with a dependency, three libraries.
+# Two invalid specs with different messages, saved in turn by the reaction measures: each save changes the status,
+# and nothing is ever built.
+INVALID_VARIANTS = [
+    b'base = "python:3.11"\nlibrarys = ["kiln-demo-greet==1.0.0"]\n',
+    b'base = "python:3.11"\nlibraries = "kiln-demo-greet==1.0.0"\n',
+]
 BUILD_SPECS = [
     ("one-lib", ["kiln-demo-greet==1.0.0"]),
     ("lib-with-dep", ["kiln-demo-report==2.1.0"]),
@@ -425,10 +431,7 @@ class Bench:
         root = self.workspace("ws-reaction")
         env_dir = os.path.join(root, "saved", "react")
         # Two invalid specs with different messages: each save changes the status, and nothing is ever built.
-        variants = [
-            b'base = "python:3.11"\nlibrarys = ["kiln-demo-greet==1.0.0"]\n',
-            b'base = "python:3.11"\nlibraries = "kiln-demo-greet==1.0.0"\n',
-        ]
+        variants = INVALID_VARIANTS
         hashes = [hashlib.sha256(v).hexdigest() for v in variants]
         save(env_dir, variants[0])
         d = self.daemon(root)
@@ -520,10 +523,7 @@ class Bench:
             self.log(f"web: view {mode}, {saves} saves, {idle:.0f} s idle")
             root = self.workspace(f"ws-web-{mode}")
             env_dir = os.path.join(root, "saved", "react")
-            variants = [
-                b'base = "python:3.11"\nlibrarys = ["kiln-demo-greet==1.0.0"]\n',
-                b'base = "python:3.11"\nlibraries = "kiln-demo-greet==1.0.0"\n',
-            ]
+            variants = INVALID_VARIANTS
             hashes = [hashlib.sha256(v).hexdigest() for v in variants]
             save(env_dir, variants[0])
             save(os.path.join(root, "saved", "slow"), spec_text([SLOW_LIB]))

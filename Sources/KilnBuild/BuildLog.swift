@@ -24,6 +24,33 @@ final class BuildLog: Sendable {
 
     deinit { try? descriptor.close() }
 
+    /// A build's log at `logPath` (`<copy>/logs/build-N.log`), its folder made if need be, or why it cannot be
+    /// written: a `logs` link (O_NOFOLLOW guards only the file itself, and a link would take the log outside the
+    /// workspace), or a file system error. Every build opens its log here, on the daemon's host or on a node.
+    static func open(_ logPath: String, settings: WorkspaceSettings, name: String) -> Result<BuildLog, BuildFailed> {
+        let logs = (logPath as NSString).deletingLastPathComponent
+        if WorkspaceFiles.kind(logs) == .symlink {
+            return .failure(
+                BuildFailed(
+                    "\(logs) is a symbolic link, and Kiln never writes through a link a person placed: remove it, then "
+                        + "run `kiln build \(name)`"
+                )
+            )
+        }
+        do {
+            try WorkspaceFiles.makeDirectory(logs)
+            return .success(try BuildLog(path: logPath, masker: SecretMasker(settings: settings)))
+        } catch {
+            return .failure(BuildFailed("cannot write the build log \(logPath): \(error)"))
+        }
+    }
+
+    /// Why a build log could not be opened, as the build's failure message.
+    struct BuildFailed: Error {
+        var message: String
+        init(_ message: String) { self.message = message }
+    }
+
     /// A line of Kiln's own, marked so it stands apart from the tools' output.
     func say(_ line: String) {
         _ = try? descriptor.writeAll(Array(("kiln: " + masker.mask(line) + "\n").utf8))

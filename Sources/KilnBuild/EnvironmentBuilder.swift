@@ -37,19 +37,9 @@ public struct EnvironmentBuilder: Sendable {
         }
         defer { lock.release() }
         let log: BuildLog
-        let logs = (logPath as NSString).deletingLastPathComponent
-        // O_NOFOLLOW guards only the log file itself: a `logs` link would take the log outside the workspace.
-        if WorkspaceFiles.kind(logs) == .symlink {
-            return .failed(
-                "\(logs) is a symbolic link, and Kiln never writes through a link a person placed: remove it, then "
-                    + "run `kiln build \(order.name)`"
-            )
-        }
-        do {
-            try WorkspaceFiles.makeDirectory(logs)
-            log = try BuildLog(path: logPath, masker: SecretMasker(settings: settings))
-        } catch {
-            return .failed("cannot write the build log \(logPath): \(error)")
+        switch BuildLog.open(logPath, settings: settings, name: order.name) {
+        case .success(let opened): log = opened
+        case .failure(let why): return .failed(why.message)
         }
         let started = ContinuousClock.now
         log.say(

@@ -111,11 +111,10 @@ public actor Daemon {
 
     /// Reads the settings file; a missing file means every default.
     public static func loadSettings(_ layout: WorkspaceLayout) throws(DaemonError) -> WorkspaceSettings {
-        guard let text = WorkspaceFiles.readText(layout.settingsFile) else { return WorkspaceSettings() }
         do {
-            return try WorkspaceSettings.parse(text, path: "workspace.toml", workspaceRoot: layout.root)
+            return try WorkspaceSettings.read(layout)
         } catch {
-            throw .badSettings("\(layout.root)/\(error.description)")
+            throw .badSettings(error.description)
         }
     }
 

@@ -92,9 +92,10 @@ public struct CollectionSurvey: Sendable {
     /// running, or waiting for a node.
     public func toolsNamedByJobs() -> Set<String> {
         var names = Set<String>()
+        let tools = folders(in: layout.tools)
         for folder in BuildJobFolder.all(in: layout) {
             guard let script = WorkspaceFiles.readText(folder.scriptFile, limit: 64 * 1024) else { continue }
-            for name in folders(in: layout.tools) where script.contains(layout.tools + "/" + name + "/") {
+            for name in tools where script.contains(layout.tools + "/" + name + "/") {
                 names.insert(name)
             }
         }

@@ -39,7 +39,8 @@ struct Doctor: AsyncParsableCommand {
             if finding.isMissing { missing += 1 }
         }
         emit("workspace: \(layout.root)")
-        if let settings = try? workspaceSettings(layout) {
+        let settings = try? workspaceSettings(layout)
+        if let settings {
             let choice = RescanChoice.choose(
                 settings.rescanInterval,
                 fileSystem: try? FileSystemProbe.kind(of: layout.root).get()
@@ -47,7 +48,7 @@ struct Doctor: AsyncParsableCommand {
             emit("note: a daemon serving it from this host would say: \(choice.reason)")
         }
         for finding in Doctor.permissionFindings(layout) { report(finding) }
-        if let settings = try? workspaceSettings(layout), settings.executor == .slurm {
+        if let settings, settings.executor == .slurm {
             for finding in await Doctor.slurmFindings(layout, settings) { report(finding) }
         }
         var checked: [String: Finding] = [:]

@@ -171,7 +171,9 @@ final class TestWorkspace: @unchecked Sendable {
         if let crash = output.range(of: "*** Program crashed") {
             return String(output[crash.lowerBound...].prefix(6000))
         }
-        return String(output.suffix(3000))
+        // Each line cut to 400 characters: one long line (ServiceGroup's list of services) would fill the report.
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false).map { $0.prefix(400) }
+        return String(lines.joined(separator: "\n").suffix(3000))
     }
 
     /// Rewrites `workspace.toml` the way an editor saving atomically would.
@@ -298,8 +300,12 @@ final class TestWorkspace: @unchecked Sendable {
         // A test task kept off the CPU past its deadline (a busy 2-core machine) looks once more before failing.
         last = status(relativeDirectory)
         if let last, condition(last) { return last }
+        // A daemon that is still there but said nothing explains itself: what each of its threads waits on.
+        let threads = daemon.map {
+            daemonIsRunning ? "\nthe daemon's threads:\n" + Self.processReport($0.processIdentifier) : ""
+        }
         Issue.record(
-            "\(relativeDirectory): status never matched; last: \(last.map { "\($0.state.rawValue): \($0.message)" } ?? "none"); daemon log:\n\(daemonOutputForReport)",
+            "\(relativeDirectory): status never matched; last: \(last.map { "\($0.state.rawValue): \($0.message)" } ?? "none"); daemon log:\n\(daemonOutputForReport)\(threads ?? "")",
             sourceLocation: sourceLocation
         )
         throw Failure("timed out")

@@ -56,12 +56,11 @@ public struct BuildJobRunner: Sendable {
         let logPath = layout.log(CopyLocation(.saved, record.name), build: record.build)
         let settings: WorkspaceSettings
         do {
-            let text = WorkspaceFiles.readText(layout.settingsFile) ?? ""
-            settings = try WorkspaceSettings.parse(text, path: "workspace.toml", workspaceRoot: layout.root)
+            settings = try WorkspaceSettings.read(layout)
         } catch {
-            return .failed("the job could not read \(layout.root)/\(error.description)")
+            return .failed("the job could not read \(error.description)")
         }
-        if let log = try? BuildLog(path: logPath, masker: SecretMasker(settings: settings)) { log.say(announce) }
+        if case .success(let log) = BuildLog.open(logPath, settings: settings, name: record.name) { log.say(announce) }
         guard let bytes = folder.specBytes else { return .failed("the job's folder has no spec.toml") }
         let order: BuildOrder
         switch record.order(specBytes: bytes, lock: folder.lock, settings: settings, path: folder.specFile) {

@@ -57,14 +57,10 @@ public struct SlurmBuilder: Sendable {
         logPath: String,
         observer: Observer
     ) async -> BuildOutcome {
-        let logs = (logPath as NSString).deletingLastPathComponent
         let log: BuildLog
-        do {
-            if WorkspaceFiles.kind(logs) == .symlink { throw FileError("write through a link", logs) }
-            try WorkspaceFiles.makeDirectory(logs)
-            log = try BuildLog(path: logPath, masker: SecretMasker(settings: settings))
-        } catch {
-            return .failed("cannot write the build log \(logPath): \(error)")
+        switch BuildLog.open(logPath, settings: settings, name: order.name) {
+        case .success(let opened): log = opened
+        case .failure(let why): return .failed(why.message)
         }
         log.say(
             "build \(order.build) of '\(order.name)', spec sha256 \(order.specSHA256), as a Slurm job, at "
@@ -95,11 +91,11 @@ public struct SlurmBuilder: Sendable {
         observer: Observer
     ) async -> BuildOutcome {
         let log: BuildLog
-        do {
-            log = try BuildLog(path: logPath, masker: SecretMasker(settings: settings))
-        } catch {
+        switch BuildLog.open(logPath, settings: settings, name: folder.record?.name ?? "NAME") {
+        case .success(let opened): log = opened
+        case .failure(let why):
             folder.remove()
-            return .failed("cannot write the build log \(logPath): \(error)")
+            return .failed(why.message)
         }
         var id = folder.jobID
         if id == nil, let record = folder.record {
