@@ -9,6 +9,9 @@ struct SlurmBuildTests {
     static let greet = "base = \"python:3.11\"\nlibraries = [\"kiln-demo-greet==1.0.0\"]\n"
     /// Its import check takes 4 s: the build is still running when the test acts.
     static let sleepy = "base = \"python:3.11\"\nlibraries = [\"kiln-demo-sleepy==1.0.0\"]\n"
+    /// Its import check takes 10 minutes: the job still runs whenever the test stops it (4 s was once not enough
+    /// for a re-save on a loaded CI machine: the first job completed before the cancel).
+    static let drowsy = "base = \"python:3.11\"\nlibraries = [\"kiln-demo-drowsy==1.0.0\"]\n"
 
     /// A workspace whose builds go to `cluster`, its daemon started with the cluster's `SLURM_CONF`.
     func workspace(_ cluster: SlurmCluster, settings: String = "") throws -> TestWorkspace {
@@ -93,7 +96,7 @@ struct SlurmBuildTests {
         let cluster = try SlurmCluster.start()
         defer { cluster.stop() }
         let ws = try workspace(cluster)
-        try ws.save("saved/churn", Self.sleepy)
+        try ws.save("saved/churn", Self.drowsy)
         let building = try await ws.waitForStatus("saved/churn") { $0.state == .building && $0.phase == .verifying }
         let first = try #require(jobs(of: "churn", in: cluster).first)
         #expect(building.message.contains("in Slurm job \(first.id)"))
@@ -114,7 +117,7 @@ struct SlurmBuildTests {
         let cluster = try SlurmCluster.start()
         defer { cluster.stop() }
         let ws = try workspace(cluster, settings: "timeout = \"2s\"")
-        try ws.save("saved/slow", Self.sleepy)
+        try ws.save("saved/slow", Self.drowsy)
         let failed = try await ws.waitForState("saved/slow", .failed)
         let id = try #require(jobs(of: "slow", in: cluster).first?.id)
         #expect(failed.message.contains("took longer than the timeout"))
@@ -198,7 +201,7 @@ struct SlurmBuildTests {
         let cluster = try SlurmCluster.start()
         defer { cluster.stop() }
         let ws = try workspace(cluster)
-        try ws.save("saved/orphan", Self.sleepy)
+        try ws.save("saved/orphan", Self.drowsy)
         try await ws.waitForStatus("saved/orphan") { $0.state == .building && $0.phase == .verifying }
         // The node dies: its slurmd, and every process of the job with it.
         cluster.killSlurmd()
@@ -209,17 +212,19 @@ struct SlurmBuildTests {
         // Slurm marks the node down and the job NODE_FAIL (SlurmdTimeout); the daemon says so.
         #expect(failed.message.contains("ended because its node failed"), "\(failed.message)")
         #expect(ws.daemonIsRunning)
-        // The node comes back (ReturnToService=2) and the next build runs there.
+        // The node comes back (ReturnToService=2) and the next build runs there: it installs and reaches its
+        // (10-minute) import check on the node.
         try cluster.restartSlurmd()
         #expect(ws.kilnCommand("build", "orphan").status == 0)
-        try await ws.waitForState("draft/orphan", .ready)
+        try await ws.waitForStatus("saved/orphan") { $0.build == 2 && $0.state == .building && $0.phase == .verifying }
+        #expect(jobs(of: "orphan", in: cluster).contains { $0.state == "RUNNING" })
     }
 
     @Test func aJobAnAdminCancelsEndsFailedSayingSo() async throws {
         let cluster = try SlurmCluster.start()
         defer { cluster.stop() }
         let ws = try workspace(cluster)
-        try ws.save("saved/stopped", Self.sleepy)
+        try ws.save("saved/stopped", Self.drowsy)
         try await ws.waitForStatus("saved/stopped") { $0.state == .building && $0.phase == .verifying }
         let job = try #require(jobs(of: "stopped", in: cluster).first)
         // The cluster's admin, not Kiln.
@@ -230,8 +235,8 @@ struct SlurmBuildTests {
         // Not built again behind the admin's back: one job, and the next one only when a person asks.
         #expect(jobs(of: "stopped", in: cluster).count == 1)
         #expect(ws.kilnCommand("build", "stopped").status == 0)
-        let ready = try await ws.waitForState("draft/stopped", .ready)
-        #expect(ready.build == 2)
+        try await ws.waitForStatus("saved/stopped") { $0.build == 2 && $0.state == .building }
+        #expect(jobs(of: "stopped", in: cluster).count == 2)
     }
 
     /// A restarted daemon whose job's record Slurm no longer has (here: a new cluster, as after a controller lost its
@@ -244,7 +249,7 @@ struct SlurmBuildTests {
         try ws.save("saved/finished", Self.sleepy)
         try ws.save(
             "saved/killed",
-            "base = \"python:3.11\"\nlibraries = [\"kiln-demo-sleepy==1.0.0\", \"kiln-demo-greet==1.0.0\"]\n"
+            "base = \"python:3.11\"\nlibraries = [\"kiln-demo-drowsy==1.0.0\", \"kiln-demo-greet==1.0.0\"]\n"
         )
         for name in ["finished", "killed"] {
             try await ws.waitForStatus("saved/\(name)") { $0.state == .building && $0.phase == .verifying }

@@ -33,6 +33,8 @@ final class TestWorkspace: @unchecked Sendable {
                 "--raise", brokenImportError, "kiln-demo-broken==1.0.0",
                 // Its import takes 4 s: a build that is still running when a test acts on it (Slurm's tests).
                 "--import-sleep", "4", "kiln-demo-sleepy==1.0.0",
+                // Its import takes 10 minutes: a build that runs until a test stops it, however slow the machine.
+                "--import-sleep", "600", "kiln-demo-drowsy==1.0.0",
                 // A source distribution whose build outlasts any test: the build timeout's case.
                 "--slow-build", "kiln-demo-slow==1.0.0",
             ]
