@@ -358,6 +358,61 @@ struct SlurmBuildTests {
         #expect(most == 1)
         #expect(cluster.jobs().filter { $0.name.hasPrefix("kiln-") }.count == 2)
     }
+
+    /// However many jobs are in flight, the daemon asks Slurm about all of them in one `squeue` a second: `squeue`
+    /// on the daemon's PATH is a wrapper that notes each call and runs the real one.
+    @Test func oneSqueueASecondAsksAboutEveryJobInFlight() async throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        let wrappers = NSTemporaryDirectory() + "kiln-squeue-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: wrappers, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: wrappers) }
+        let calls = wrappers + "/calls"
+        let real = TestWorkspace.run("/bin/sh", ["-c", "command -v squeue"]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(real.hasPrefix("/"))
+        try "#!/bin/sh\nprintf '%s %s\\n' \"$(date +%s.%N)\" \"$*\" >> '\(calls)'\nexec '\(real)' \"$@\"\n"
+            .write(toFile: wrappers + "/squeue", atomically: true, encoding: .utf8)
+        #expect(chmod(wrappers + "/squeue", 0o755) == 0)
+        let ws = try TestWorkspace(
+            settings: "executor = \"slurm\"\nconcurrency = 3\n[slurm]\npartition = \"debug\"\n",
+            keepPythons: true
+        )
+        var environment = cluster.environment
+        environment["PATH"] = wrappers + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        try ws.start(environment: environment)
+        let names = ["first": "", "second": ", \"kiln-demo-greet==1.0.0\"", "third": ", \"kiln-demo-greet==1.1.0\""]
+        for (name, more) in names {
+            try ws.save(
+                "saved/\(name)",
+                "base = \"python:3.11\"\nlibraries = [\"kiln-demo-drowsy==1.0.0\"\(more)]\n"
+            )
+        }
+        // (time, job ids asked about) of each squeue the daemon ran.
+        func asked() -> [(at: Double, jobs: Int)] {
+            let text = (try? String(contentsOfFile: calls, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").compactMap { line in
+                guard let at = line.split(separator: " ").first.flatMap({ Double($0) }),
+                    let jobs = line.split(separator: " ").first(where: { $0.hasPrefix("--jobs=") })
+                else { return nil }
+                return (at, jobs.split(separator: ",").count)
+            }
+        }
+        for name in names.keys {
+            try await ws.waitForStatus("saved/\(name)") { $0.state == .building && $0.message.contains("Slurm job") }
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !asked().contains(where: { $0.jobs == 3 }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let from = Date().timeIntervalSince1970
+        try await Task.sleep(for: .seconds(5))
+        let during = asked().filter { $0.at >= from && $0.at < from + 5 }
+        // One a second for all three (one job each, as before, would be 15), and still asking.
+        #expect((3...7).contains(during.count), "\(during)")
+        #expect(during.allSatisfy { $0.jobs == 3 }, "\(during)")
+        #expect(cluster.jobs().filter { $0.name.hasPrefix("kiln-") }.count == 3)
+    }
 }
 
 /// The ids of processes whose command line contains `text` (`pgrep -f`).

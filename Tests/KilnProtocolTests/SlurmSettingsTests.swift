@@ -130,6 +130,18 @@ struct SlurmJobVerdictTests {
         #expect(!SlurmJobState.pending.isOver && !SlurmJobState.running.isOver)
     }
 
+    /// One `squeue` answers for every followed job: as a real one-node cluster printed it for jobs 1 and 2 and an
+    /// id it never had (squeue lists the jobs it knows and leaves the others out).
+    @Test func oneSqueueAnswerIsReadForEveryJobAskedAbout() {
+        let states = SlurmJobState.read(squeueAnswer: "2|COMPLETING\n1|RUNNING\n", asked: ["1", "2", "999"])
+        #expect(states == ["1": .running, "2": .running, "999": .forgotten])
+        // A word Kiln does not know leaves its job out (asked again), a line without a state is ignored, and a job
+        // listed but not asked about is not answered.
+        let odd = SlurmJobState.read(squeueAnswer: "7|SOMETHING_NEW\n8\n9|TIMEOUT\n", asked: ["7", "8"])
+        #expect(odd == ["8": .forgotten])
+        #expect(SlurmJobState.read(squeueAnswer: "", asked: ["3", "4"]) == ["3": .forgotten, "4": .forgotten])
+    }
+
     @Test func theJobsOwnResultComesFirst() {
         #expect(judge(.ended("COMPLETED"), result: .built, registered: true) == .built)
         #expect(judge(.running, result: .built, registered: true) == .built)

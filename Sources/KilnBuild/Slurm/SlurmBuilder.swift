@@ -13,16 +13,18 @@ public struct SlurmBuilder: Sendable {
     /// The `uv` binary on the daemon's host, copied for the nodes; nil builds with venv and pip.
     public let uv: String?
     let commands = SlurmCommands()
+    /// Shared by every build this builder follows: one `squeue` a second for all of them.
+    let queue: SlurmQueue
 
     public init(layout: WorkspaceLayout, uv: String?) {
         self.layout = layout
         self.uv = uv
+        queue = SlurmQueue(commands: commands)
     }
 
-    /// How often a followed job's folder is looked at (for its progress and result): a few small reads. Slurm is
-    /// asked once a second (a process start and a message to its controller).
+    /// How often a followed job's folder, and the queue's last answer about it, are looked at: a few small reads.
+    /// Slurm itself is asked once a second for all jobs (`SlurmQueue`).
     static let look: Duration = .milliseconds(100)
-    static let askSlurmEvery = 10
     /// How much longer than `[build] timeout` the daemon lets a job run (counted from when it began on its node:
     /// waiting for one is not building) before it cancels the job itself: the job stops its own build at the
     /// timeout, and normally says so first.
@@ -202,10 +204,16 @@ public struct SlurmBuilder: Sendable {
         var shown: BuildProgress?
         var state: SlurmJobState = jobID == nil ? .forgotten : .pending
         var seen: SlurmJobSeen?
-        var looks = 0
-        // Once the job has written its result, Slurm is asked at every look, for a short while, so the job's
-        // process has ended before its folder goes.
+        // Once the job has written its result, Slurm is asked again at once, for a short while, so the job's process
+        // has ended before its folder goes.
         var resultLooks = 0
+        if let jobID { await queue.follow(jobID) }
+        defer {
+            if let jobID {
+                let queue = queue
+                Task { await queue.unfollow(jobID) }
+            }
+        }
         do {
             while let id = jobID {
                 if let progress = folder.progress, progress != shown {
@@ -215,13 +223,12 @@ public struct SlurmBuilder: Sendable {
                 if folder.result != nil {
                     resultLooks += 1
                     if resultLooks > 20 { break }
+                    await queue.askSoon()
                 }
-                // Unanswered (the controller is busy or down, squeue is gone): the folder is still read, and Slurm
-                // asked again at the next turn.
-                if looks % Self.askSlurmEvery == 0 || resultLooks > 0,
-                    let asked = try? await commands.state(ofJob: id)
-                {
-                    state = asked
+                // Nothing yet (just followed, or Slurm cannot be asked): the folder is still read, and the queue
+                // looked at again at the next turn.
+                if let answered = await queue.state(of: id) {
+                    state = answered
                     // A job that has begun on its node, or written to its folder, no longer waits.
                     let now = SlurmJobSeen(id: id, waiting: state == .pending && !folder.started)
                     if now != seen {
@@ -243,7 +250,6 @@ public struct SlurmBuilder: Sendable {
                             + "cancelled; raise [build] timeout in workspace.toml if the build needs more"
                     )
                 }
-                looks += 1
                 try await Task.sleep(for: Self.look)
             }
         } catch {

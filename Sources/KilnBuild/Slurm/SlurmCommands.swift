@@ -68,14 +68,25 @@ public struct SlurmCommands: Sendable {
     /// Where job `id` stands; `.forgotten` when Slurm no longer knows it. Nil when Slurm could not be asked
     /// (its controller is down): ask again later.
     public func state(ofJob id: String) async throws -> SlurmJobState? {
-        let answer = try await run("squeue", ["--noheader", "--states=all", "--jobs=" + id, "--format=%T"])
+        try await states(ofJobs: [id])?[id]
+    }
+
+    /// Where each of the jobs `ids` stands, in one `squeue`: a job Slurm no longer knows is `.forgotten`; one listed
+    /// with a word Kiln does not know is left out. Nil when Slurm could not be asked (its controller is down): ask
+    /// again later.
+    public func states(ofJobs ids: [String]) async throws -> [String: SlurmJobState]? {
+        guard !ids.isEmpty else { return [:] }
+        let answer = try await run(
+            "squeue",
+            ["--noheader", "--states=all", "--jobs=" + ids.joined(separator: ","), "--format=%i|%T"]
+        )
         if !answer.succeeded {
-            // squeue says this of an id its controller has forgotten.
-            return answer.error.contains("Invalid job id") ? .forgotten : nil
+            // squeue says this when the only id it was asked about is one its controller has forgotten (asked about
+            // several, it lists those it knows).
+            guard answer.error.contains("Invalid job id") else { return nil }
+            return Dictionary(ids.map { ($0, SlurmJobState.forgotten) }) { first, _ in first }
         }
-        let words = answer.output.split(separator: "\n").map(String.init)
-        guard let word = words.first else { return .forgotten }
-        return SlurmJobState(squeueWord: word)
+        return SlurmJobState.read(squeueAnswer: answer.output, asked: ids)
     }
 
     /// The id of the job named `name`, if Slurm knows one: for a job submitted just before the daemon died, whose id

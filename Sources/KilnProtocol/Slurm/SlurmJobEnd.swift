@@ -32,6 +32,28 @@ public enum SlurmJobState: Sendable, Equatable {
         case .ended, .forgotten: true
         }
     }
+
+    /// Reads one successful answer of `squeue --noheader --states=all --jobs=ID,ID,... --format=%i|%T` to the ids
+    /// in `asked`: each job listed with its state, and each one not listed as forgotten (squeue lists every job its
+    /// controller still knows, in any state). A job listed with a word this reader does not know is left out: it
+    /// is asked about again.
+    public static func read(squeueAnswer output: String, asked: [String]) -> [String: SlurmJobState] {
+        var listed: [String: SlurmJobState?] = [:]
+        for line in output.split(separator: "\n") {
+            let fields = line.split(separator: "|", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.count == 2 else { continue }
+            listed[fields[0]] = SlurmJobState(squeueWord: fields[1])
+        }
+        var states: [String: SlurmJobState] = [:]
+        for id in asked {
+            switch listed[id] {
+            case .none: states[id] = .forgotten
+            case .some(.some(let state)): states[id] = state
+            case .some(.none): continue
+            }
+        }
+        return states
+    }
 }
 
 /// † The Slurm job a build runs as, as the daemon last saw it: the `building` status names it, and says when it
