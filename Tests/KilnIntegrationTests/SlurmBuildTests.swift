@@ -125,6 +125,41 @@ struct SlurmBuildTests {
         #expect(processes(matching: ws.root + "/.kiln/").isEmpty)
     }
 
+    /// The daemon's own timeout, for a job that cannot stop itself (its `kiln build-job` frozen with SIGSTOP, as a
+    /// hung process on a node would be): a minute past the build's timeout, counted from when the job began on its
+    /// node, the daemon cancels it, and the build fails saying so. It takes a little over a minute.
+    @Test func aJobThatCannotStopItselfIsCancelledByTheDaemonAfterTheTimeoutAndItsGrace() async throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        let ws = try workspace(cluster, settings: "timeout = \"5s\"")
+        try ws.save("saved/frozen", Self.drowsy)
+        try await ws.waitForStatus("saved/frozen") { $0.state == .building && $0.message.contains("in Slurm job") }
+        let runner = "build-job .*" + ws.layout.jobs + "/frozen"
+        var frozen: [String] = []
+        let deadline = ContinuousClock.now + .seconds(30)
+        while frozen.isEmpty, ContinuousClock.now < deadline {
+            frozen = processes(matching: runner)
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(!frozen.isEmpty, "no `kiln build-job` process for the job")
+        for pid in frozen { kill(pid_t(pid)!, SIGSTOP) }
+        let job = try #require(jobs(of: "frozen", in: cluster).first)
+        let failed = try await ws.waitForStatus("saved/frozen", timeout: .seconds(150)) { $0.state == .failed }
+        #expect(
+            failed.message.contains("Slurm job \(job.id) took longer than the timeout (5s) and was cancelled"),
+            "\(failed.message)"
+        )
+        let log = try String(contentsOfFile: ws.path("saved/frozen/logs/build-1.log"), encoding: .utf8)
+        #expect(log.contains("the daemon cancelled Slurm job \(job.id): it ran past the build timeout and its grace"))
+        #expect(cluster.waitForState(of: job.id, in: ["CANCELLED"], timeout: .seconds(60)) == "CANCELLED")
+        // Slurm continues and kills the frozen processes too.
+        let gone = ContinuousClock.now + .seconds(60)
+        while !processes(matching: ws.root + "/.kiln/").isEmpty, ContinuousClock.now < gone {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(processes(matching: ws.root + "/.kiln/").isEmpty)
+    }
+
     /// Slurm's own time limit, below the build's timeout: Slurm stops the job (it checks limits once a minute, so
     /// this takes one to two minutes), and the build fails naming the limit. The build resolves a source
     /// distribution whose backend sleeps for ten minutes: no limit of Kiln's ends it first.
