@@ -328,6 +328,16 @@ struct SlurmBuildTests {
         #expect(wrong.status == 1)
         #expect(wrong.output.contains("missing: Slurm: there is no partition 'gpu' (the cluster has: debug)"))
         try ws.editSettings { $0.replacingOccurrences(of: "partition = \"gpu\"", with: "partition = \"debug\"") }
+        // A partition its admins have set down: jobs would wait, and no test job is submitted.
+        #expect(cluster.run(["scontrol", "update", "PartitionName=debug", "State=DOWN"]).status == 0)
+        let down = doctor(ws.root)
+        #expect(down.status == 1)
+        #expect(
+            down.output.contains("missing: Slurm: partition 'debug' is down, so build jobs would wait"),
+            "\(down.output)"
+        )
+        #expect(!cluster.jobs().contains { $0.name.hasPrefix("kiln-doctor-") && $0.state == "PENDING" })
+        #expect(cluster.run(["scontrol", "update", "PartitionName=debug", "State=UP"]).status == 0)
         // A workspace the node does not see at the same path: mounted there only in the doctor's own namespace.
         let hidden = NSTemporaryDirectory() + "kiln-hidden-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: hidden, withIntermediateDirectories: false)
