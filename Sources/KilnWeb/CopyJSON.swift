@@ -17,6 +17,8 @@ struct CopyJSON: Encodable, Sendable {
     var build: Int?
     var phase: String?
     var progress: Progress?
+    /// † The Slurm job a build runs as, while it runs.
+    var slurmJob: String?
     var approved: Date?
     var updated: Date?
     var message: String
@@ -54,6 +56,7 @@ struct CopyJSON: Encodable, Sendable {
         progress = copy.status.flatMap(BuildProgress.init).map {
             Progress(phase: $0.phase.rawValue, done: $0.done, total: $0.total, summary: $0.summary)
         }
+        slurmJob = copy.status?.slurmJob
         approved = copy.status?.approved
         // A status without `updated` reads as the epoch: unknown, not 1970.
         updated = copy.status.flatMap { $0.updated.timeIntervalSince1970 == 0 ? nil : $0.updated }
@@ -72,6 +75,7 @@ struct CopyJSON: Encodable, Sendable {
         case name, location, stage, state, base, description, build, phase, progress, approved, updated, message
         case fullName = "full_name"
         case specSHA256 = "spec_sha256"
+        case slurmJob = "slurm_job"
     }
 
     func encode(to encoder: Encoder) throws {
@@ -87,6 +91,7 @@ struct CopyJSON: Encodable, Sendable {
         try c.encode(build, forKey: .build)
         try c.encode(phase, forKey: .phase)
         try c.encode(progress, forKey: .progress)
+        try c.encode(slurmJob, forKey: .slurmJob)
         try c.encode(approved, forKey: .approved)
         try c.encode(updated, forKey: .updated)
         try c.encode(message, forKey: .message)

@@ -75,6 +75,7 @@ struct List: ParsableCommand {
         var python: String?
         /// What a building copy's build is doing (`phase` in its status).
         var phase: String?
+        var slurmJob: String?
         var updated: String?
         var message: String
         /// The STATE column: the state, `moving`, or a build's phase and counts.
@@ -96,6 +97,7 @@ struct List: ParsableCommand {
             environment = copy.status?.environment
             python = copy.status?.python
             phase = copy.status?.phase?.rawValue
+            slurmJob = copy.status?.slurmJob
             // A status without `updated` reads as the epoch: unknown, not 1970.
             updated = copy.status.flatMap {
                 $0.updated.timeIntervalSince1970 == 0 ? nil : $0.updated.formatted(.iso8601)
@@ -116,6 +118,7 @@ struct List: ParsableCommand {
             case message
             case fullName = "full_name"
             case specSHA256 = "spec_sha256"
+            case slurmJob = "slurm_job"
         }
 
         /// Every key, null when unknown, so a script can rely on the shape.
@@ -134,6 +137,7 @@ struct List: ParsableCommand {
             try c.encode(environment, forKey: .environment)
             try c.encode(python, forKey: .python)
             try c.encode(phase, forKey: .phase)
+            try c.encode(slurmJob, forKey: .slurmJob)
             try c.encode(updated, forKey: .updated)
             try c.encode(message, forKey: .message)
         }

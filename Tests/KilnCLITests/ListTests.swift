@@ -45,7 +45,7 @@ import Testing
         #expect(rows.count == 2)
         let keys: Set<String> = [
             "name", "location", "stage", "state", "moving", "full_name", "base", "description", "spec_sha256", "build",
-            "environment", "python", "phase", "updated", "message",
+            "environment", "python", "phase", "slurm_job", "updated", "message",
         ]
         for row in rows { #expect(Set(row.keys) == keys) }
         let ml = try #require(rows.first { $0["name"] as? String == "ml" })

@@ -100,10 +100,15 @@ struct SlurmBuildTests {
         let building = try await ws.waitForStatus("saved/churn") { $0.state == .building && $0.phase == .verifying }
         let first = try #require(jobs(of: "churn", in: cluster).first)
         #expect(building.message.contains("in Slurm job \(first.id)"))
+        #expect(building.slurmJob == first.id)
+        let listed = try JSONSerialization.jsonObject(with: Data(ws.kilnCommand("list", "--json").output.utf8))
+        let row = (listed as? [[String: Any]])?.first { $0["name"] as? String == "churn" }
+        #expect(row?["slurm_job"] as? String == first.id)
         // An editor's save: write beside, rename over.
         try ws.save("saved/churn", Self.greet)
         let ready = try await ws.waitForState("draft/churn", .ready)
         #expect(ready.build == 2)
+        #expect(ready.slurmJob == nil)
         let all = jobs(of: "churn", in: cluster)
         #expect(all.count == 2)
         #expect(all.first { $0.id == first.id }?.state == "CANCELLED")

@@ -104,7 +104,7 @@ struct WebTests {
         #expect(rows.map { $0["location"] as? String } == ["saved/broken", "draft/report"])
         let keys: Set = [
             "name", "location", "stage", "state", "full_name", "base", "description", "spec_sha256", "build",
-            "phase", "progress", "approved", "updated", "message",
+            "phase", "progress", "slurm_job", "approved", "updated", "message",
         ]
         for row in rows {
             #expect(Set(row.keys) == keys)

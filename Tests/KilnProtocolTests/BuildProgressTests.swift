@@ -63,6 +63,31 @@ struct BuildProgressTests {
         #expect(ws.at(.draft)?.status?.rendered().contains("phase") == false)
     }
 
+    /// † A build run as a Slurm job names it, in `slurm_job` and in the message, waiting for a node or running; the
+    /// key goes with the build.
+    @Test func aBuildRunAsASlurmJobNamesIt() throws {
+        var ws = BuildProgressTests.building()
+        ws.activeBuild?.slurmJob = SlurmJobSeen(id: "812", waiting: true)
+        let waiting = try #require(BuildProgressTests.statusWrites(ws.decide()).first)
+        #expect(waiting.slurmJob == "812")
+        #expect(waiting.message.hasPrefix("waiting for a node in Slurm job 812 (pending); follow it with"))
+        #expect(Status(parsing: waiting.rendered())?.slurmJob == "812")
+        #expect(waiting.rendered().contains("slurm_job = \"812\"\n"))
+        ws.settle()
+        ws.activeBuild?.slurmJob = SlurmJobSeen(id: "812", waiting: false)
+        ws.activeBuild?.progress = BuildProgress(.installing, done: 3, total: 14)
+        let running = try #require(BuildProgressTests.statusWrites(ws.decide()).first)
+        #expect(running.slurmJob == "812")
+        #expect(running.message.hasPrefix("installing: 3 of 14 distributions in Slurm job 812; follow it with"))
+        ws.settle()
+        ws.activeBuild = nil
+        ws.registerBuild()
+        ws.settle()
+        #expect(ws.at(.draft)?.status?.state == .ready)
+        #expect(ws.at(.draft)?.status?.slurmJob == nil)
+        #expect(ws.at(.draft)?.status?.rendered().contains("slurm_job") == false)
+    }
+
     @Test func aFailedBuildKeepsNoPhase() {
         var ws = BuildProgressTests.building()
         ws.activeBuild?.progress = BuildProgress(.resolving)

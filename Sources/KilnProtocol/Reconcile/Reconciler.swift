@@ -143,6 +143,7 @@ struct Decision {
         status.environment = nil
         status.python = nil
         status.phase = active.progress?.phase
+        status.slurmJob = active.slurmJob?.id
         let follow = "follow it with `tail -f logs/build-\(active.build).log` or `kiln logs \(name) --follow`"
         let doing: String =
             switch (active.progress, active.slurmJob) {
@@ -384,6 +385,7 @@ struct Decision {
         restored.environment = built.path
         restored.python = built.python
         restored.phase = nil
+        restored.slurmJob = nil
         restored.updated = context.now
         restored.message = message
         actions.append(.moveArchivedToScratch(name: name, version: request.version))
@@ -461,6 +463,7 @@ struct Decision {
         var stuck = copy.status ?? Status(stage: copy.location.stage, state: .invalid, updated: context.now)
         stuck.state = .invalid
         stuck.phase = nil
+        stuck.slurmJob = nil
         stuck.message =
             "\(why); it cannot be moved back because \(taken.map(\.description).joined(separator: " and ")) "
             + "are taken: move or remove one copy"
@@ -614,8 +617,11 @@ struct Decision {
     ) {
         var status = status
         status.updated = context.now
-        // Only a running build has a phase: whatever a status becomes next, the phase of its build is over.
-        if status.state != .building { status.phase = nil }
+        // Only a running build has a phase and a Slurm job: whatever a status becomes next, its build is over.
+        if status.state != .building {
+            status.phase = nil
+            status.slurmJob = nil
+        }
         let old = copy.status
         if let old, old.sameApartFromTime(status) { return }
         actions.append(.writeStatus(copy.location, status))

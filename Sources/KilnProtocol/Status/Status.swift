@@ -15,6 +15,9 @@ public struct Status: Sendable, Equatable {
     public var python: String?
     /// † What a `building` build is doing now; nil in every other state, and before the builder has said.
     public var phase: BuildProgress.Phase?
+    /// † The Slurm job a `building` build runs as (`[build] executor = "slurm"`), once Slurm has given its id; nil
+    /// in every other state, and for a build on the daemon's host.
+    public var slurmJob: String?
     /// † When an admin approved this version: set once, at approval, and kept while it is published or archived (a
     /// rollback brings it back with its own date). `updated` cannot say it: a status is rewritten for other reasons.
     public var approved: Date?
@@ -30,6 +33,7 @@ public struct Status: Sendable, Equatable {
         environment: String? = nil,
         python: String? = nil,
         phase: BuildProgress.Phase? = nil,
+        slurmJob: String? = nil,
         approved: Date? = nil,
         updated: Date,
         message: String = ""
@@ -41,6 +45,7 @@ public struct Status: Sendable, Equatable {
         self.environment = environment
         self.python = python
         self.phase = phase
+        self.slurmJob = slurmJob
         self.approved = approved
         self.updated = updated
         self.message = message
@@ -62,6 +67,7 @@ public struct Status: Sendable, Equatable {
         if let environment { out += "environment = \(TOMLText.quote(environment))\n" }
         if let python { out += "python = \(TOMLText.quote(python))\n" }
         if let phase { out += "phase = \(TOMLText.quote(phase.rawValue))\n" }
+        if let slurmJob { out += "slurm_job = \(TOMLText.quote(slurmJob))\n" }
         if let approved { out += "approved = \(TOMLText.dateTime(approved))\n" }
         out += "updated = \(TOMLText.dateTime(updated))\n"
         out += "message = \(TOMLText.quote(message))\n"
@@ -83,6 +89,7 @@ public struct Status: Sendable, Equatable {
         python = table["python"]?.string
         // A phase this version does not know (a newer daemon's) is no reason to distrust the rest.
         phase = table["phase"]?.string.flatMap(BuildProgress.Phase.init(rawValue:))
+        slurmJob = table["slurm_job"]?.string
         message = table["message"]?.string ?? ""
         approved = table["approved"]?.dateTime.flatMap(Status.instant)
         if let dt = table["updated"]?.dateTime, let date = Status.instant(dt) {
