@@ -18,16 +18,17 @@ extension Daemon {
                 continue
             }
             if let kept = newest[record.name], kept.1.build > record.build {
-                abandon(folder)
+                abandon(folder, because: "a newer build of the same name replaced it")
             } else {
-                if let older = newest[record.name] { abandon(older.0) }
+                if let older = newest[record.name] {
+                    abandon(older.0, because: "a newer build of the same name replaced it")
+                }
                 newest[record.name] = (folder, record)
             }
         }
         for (folder, record) in newest.values.sorted(by: { $0.1.name < $1.1.name }) {
             guard let order = order(of: record, in: folder) else {
-                logger.warning("\(folder.path): its spec.toml cannot be read again; the job is cancelled")
-                abandon(folder)
+                abandon(folder, because: "\(folder.path) holds no spec.toml it can read again")
                 continue
             }
             logger.info(
@@ -50,12 +51,12 @@ extension Daemon {
     }
 
     /// Cancels a job nobody wants any more, and forgets its folder.
-    private func abandon(_ folder: BuildJobFolder) {
+    private func abandon(_ folder: BuildJobFolder, because why: String) {
         guard let id = folder.jobID else {
             folder.remove()
             return
         }
-        logger.info("cancelling Slurm job \(id): a newer build of the same name replaced it")
+        logger.warning("cancelling Slurm job \(id): \(why)")
         Task.detached {
             _ = try? await SlurmCommands().cancel(id)
             folder.remove()

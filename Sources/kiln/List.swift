@@ -75,6 +75,7 @@ struct List: ParsableCommand {
         var python: String?
         /// What a building copy's build is doing (`phase` in its status).
         var phase: String?
+        /// † The Slurm job a building copy's build runs as (`slurm_job` in its status).
         var slurmJob: String?
         var updated: String?
         var message: String

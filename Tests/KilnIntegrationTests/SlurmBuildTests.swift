@@ -237,6 +237,34 @@ struct SlurmBuildTests {
         #expect(!journal.contains("build 2"))
     }
 
+    /// A job the restarted daemon cannot follow (its copy's `logs` became a link out of the workspace while the daemon
+    /// was down) is cancelled, not left running unjudged, and the build fails saying why. Nothing is written through
+    /// the link.
+    @Test func aJobWhoseLogCannotBeOpenedAfterARestartIsCancelled() async throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        let ws = try workspace(cluster)
+        try ws.save("saved/linked", Self.drowsy)
+        try await ws.waitForStatus("saved/linked") { $0.state == .building && $0.phase == .verifying }
+        let job = try #require(jobs(of: "linked", in: cluster).first)
+        ws.stop(signal: SIGKILL)
+        let outside = NSTemporaryDirectory() + "kiln-outside-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: outside + "/logs", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        try FileManager.default.moveItem(atPath: ws.path("saved/linked/logs"), toPath: outside + "/old-logs")
+        try FileManager.default.createSymbolicLink(
+            atPath: ws.path("saved/linked/logs"),
+            withDestinationPath: outside + "/logs"
+        )
+        try ws.start(environment: cluster.environment)
+        let failed = try await ws.waitForState("saved/linked", .failed)
+        #expect(failed.message.contains("logs is a symbolic link"), "\(failed.message)")
+        #expect(failed.message.contains("Slurm job \(job.id) was cancelled"), "\(failed.message)")
+        #expect(cluster.waitForState(of: job.id, in: ["CANCELLED"]) == "CANCELLED")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside + "/logs").isEmpty)
+        #expect(jobs(of: "linked", in: cluster).count == 1)
+    }
+
     @Test func aNodeThatDiesMidJobEndsTheBuildFailedNotBuildingForever() async throws {
         let cluster = try SlurmCluster.start()
         defer { cluster.stop() }

@@ -92,18 +92,24 @@ public struct SlurmBuilder: Sendable {
         logPath: String,
         observer: Observer
     ) async -> BuildOutcome {
-        let log: BuildLog
-        switch BuildLog.open(logPath, settings: settings, name: folder.record?.name ?? "NAME") {
-        case .success(let opened): log = opened
-        case .failure(let why):
-            folder.remove()
-            return .failed(why.message)
-        }
         var id = folder.jobID
         if id == nil, let record = folder.record {
             // Submitted just before the daemon stopped, its id unrecorded: Slurm knows it by name.
             id = try? await commands.job(named: record.jobName)
             if let id { try? WorkspaceFiles.writeAtomically(folder.jobIDFile, id + "\n") }
+        }
+        let log: BuildLog
+        switch BuildLog.open(logPath, settings: settings, name: folder.record?.name ?? "NAME") {
+        case .success(let opened): log = opened
+        case .failure(let why):
+            // Not followed, so not left running: its end would go unjudged, its folder gone.
+            guard let id else {
+                folder.remove()
+                return .failed(why.message)
+            }
+            await Self.outsideCancellation { _ = try? await commands.cancel(id) }
+            folder.remove()
+            return .failed("\(why.message) (Slurm job \(id) was cancelled)")
         }
         log.say("the daemon started again and follows Slurm job \(id ?? "(never submitted)") from its folder")
         return await follow(folder, jobID: id, settings: settings, log: log, observer: observer)

@@ -42,8 +42,9 @@ public actor SlurmQueue {
         }
     }
 
-    /// Where job `id` stood at the last answer that covered it; nil before the first, or while Slurm cannot be
-    /// asked (its controller is busy or down): the last answer stands until a new one comes.
+    /// Where job `id` stood at the last answer that covered it; nil until the first. While Slurm cannot be asked
+    /// (its controller is busy or down, squeue is gone) the last answer stands, and the question is asked again a
+    /// second later.
     public func state(of id: String) -> SlurmJobState? {
         latest[id]
     }
