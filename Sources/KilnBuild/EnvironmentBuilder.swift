@@ -84,7 +84,7 @@ public struct EnvironmentBuilder: Sendable {
         case .failed(let why): log.say("failed: \(why)")
         case .cancelled: log.say("cancelled")
         }
-        if case .built = outcome {} else { removeUnregistered(order.inputs.key) }
+        if case .built = outcome {} else { await removeUnregistered(order.inputs.key) }
         // A failure's reason is quoted in the status and the journal: no secret of the sources leaves in it.
         if case .failed(let why) = outcome { return .failed(log.masker.mask(why)) }
         return outcome
@@ -104,7 +104,7 @@ public struct EnvironmentBuilder: Sendable {
         // What gets installed: the spec's libraries, as written, and the policy's required ones.
         let requirements = (order.spec.libraries + settings.policy.required).map(\.line)
         // A folder without the marker is an earlier build that was interrupted: it is ours, and never used.
-        removeUnregistered(key)
+        await removeUnregistered(key)
         do {
             try WorkspaceFiles.makeDirectory(layout.environments)
             // The environment is made from the workspace's copy of the interpreter, so hosts without this one can
@@ -380,11 +380,12 @@ public struct EnvironmentBuilder: Sendable {
     /// Where packages come from, per `workspace.toml`.
     private func sourceArguments(_ settings: WorkspaceSettings) -> [String] { settings.installerSourceArguments }
 
-    private func removeUnregistered(_ key: String) {
+    /// Removes the store's folder for `key` unless a build registered it: a failed or interrupted build's half
+    /// environment, often thousands of files, removed on a thread of its own.
+    private func removeUnregistered(_ key: String) async {
         let path = layout.environment(key)
-        if WorkspaceFiles.kind(path) == .directory, EnvironmentStore.find(key, in: layout) == nil {
-            try? FileManager.default.removeItem(atPath: path)
-        }
+        guard WorkspaceFiles.kind(path) == .directory, EnvironmentStore.find(key, in: layout) == nil else { return }
+        await OwnThread.run("kiln-remove") { try? FileManager.default.removeItem(atPath: path) }
     }
 
     private struct StepFailure: Error {

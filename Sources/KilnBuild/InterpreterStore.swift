@@ -257,22 +257,8 @@ struct InterpreterStore: Sendable {
         return .success(lines[0])
     }
 
-    /// Copies files and folders into `folder` with `cp -a` (links, modes and times kept), as an argument list.
+    /// Copies files and folders into `folder` with `cp -a` (links, modes and times kept).
     private func copy(_ sources: [String], to folder: String, _ log: BuildLog) async throws {
-        try Task.checkCancellation()
-        var options = PlatformOptions()
-        options.createSession = true
-        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(3))]
-        let result = try await Subprocess.run(
-            .name("cp"),
-            arguments: Arguments(["-a", "--"] + sources + [folder]),
-            platformOptions: options,
-            output: .fileDescriptor(log.descriptor, closeAfterSpawningProcess: false),
-            error: .fileDescriptor(log.descriptor, closeAfterSpawningProcess: false)
-        )
-        try Task.checkCancellation()
-        guard result.terminationStatus.isSuccess else {
-            throw Unusable(reason: "cp -a into \(folder) ended with \(result.terminationStatus)")
-        }
+        try await CopyCommand.run(["-a"], sources, to: folder, log: log)
     }
 }

@@ -303,7 +303,11 @@ struct SlurmBuildTests {
         // Not built again behind the admin's back: one job, and the next one only when a person asks.
         #expect(jobs(of: "stopped", in: cluster).count == 1)
         #expect(ws.kilnCommand("build", "stopped").status == 0)
-        try await ws.waitForStatus("saved/stopped") { $0.build == 2 && $0.state == .building }
+        // Building again as a new job, once Slurm has given its id.
+        let again = try await ws.waitForStatus("saved/stopped") {
+            $0.build == 2 && $0.state == .building && $0.slurmJob != nil
+        }
+        #expect(again.slurmJob != job.id)
         #expect(jobs(of: "stopped", in: cluster).count == 2)
     }
 

@@ -31,11 +31,9 @@ struct JobTools: Sendable {
     func prepare(kiln: String, uv: String?, log: BuildLog) async throws -> Prepared {
         let kilnFolder = try await kept(kiln, prefix: "kiln", log: log) { folder in
             let (libraries, loader) = try await sharedLibraries(of: kiln)
-            try copyFile(kiln, to: folder + "/kiln")
+            try await copyFiles([kiln], to: folder + "/kiln", log: log)
             try WorkspaceFiles.makeDirectory(folder + "/lib")
-            for library in libraries {
-                try copyFile(library, to: folder + "/lib/" + (library as NSString).lastPathComponent)
-            }
+            if !libraries.isEmpty { try await copyFiles(libraries, to: folder + "/lib/", log: log) }
             // Asked of `ldd` once, with the copy: each build reads it from here.
             try WorkspaceFiles.writeAtomically(folder + "/loader", loader + "\n")
         }
@@ -47,7 +45,9 @@ struct JobTools: Sendable {
         var keptUV: String?
         if let uv {
             keptUV =
-                try await kept(uv, prefix: "uv", log: log) { folder in try copyFile(uv, to: folder + "/uv") } + "/uv"
+                try await kept(uv, prefix: "uv", log: log) { folder in
+                    try await copyFiles([uv], to: folder + "/uv", log: log)
+                } + "/uv"
         }
         return Prepared(kiln: kilnFolder + "/kiln", libraries: kilnFolder + "/lib", loader: loader, uv: keptUV)
     }
@@ -137,10 +137,10 @@ struct JobTools: Sendable {
         return (libraries, loader)
     }
 
-    /// Copies the file a path names (following links) to `destination`, keeping its permissions.
-    private func copyFile(_ source: String, to destination: String) throws {
-        let real = URL(fileURLWithPath: source).resolvingSymlinksInPath().path
-        try FileManager.default.copyItem(atPath: real, toPath: destination)
+    /// Copies the files paths name (following links: a library is often a link to its versioned name, copied under
+    /// the name the loader asks for) to `destination`, keeping their permissions.
+    private func copyFiles(_ sources: [String], to destination: String, log: BuildLog) async throws {
+        try await CopyCommand.run(["--dereference", "--preserve=mode"], sources, to: destination, log: log)
     }
 
     struct ToolsUnavailable: Error, CustomStringConvertible {
