@@ -20,13 +20,25 @@ struct Doctor: AsyncParsableCommand {
             (the owner of .kiln/) can write the stage folders, .kiln/ and every environment directory, each with the \
             command that fixes it. \
             With [build] executor = "slurm": Slurm's commands are on PATH, the partition exists and is up, and a \
-            tiny job submitted as build jobs are sees the workspace at the same path on its node. \
+            tiny job submitted as build jobs are sees the workspace at the same path on its node (it may wait \
+            --slurm-wait for a node: 60s unless given). \
             Exit 0 when this host has everything it needs; 1 when something is missing, each on its own line \
             starting "missing:", with where and what to do.
             """
     )
 
     @OptionGroup var options: WorkspaceOptions
+
+    @Option(
+        name: .customLong("slurm-wait"),
+        help: ArgumentHelp(
+            "With executor = \"slurm\": how long the test job may wait for a node and run, such as \"90s\" or \"5m\" "
+                + "on a busy cluster.",
+            valueName: "duration"
+        ),
+        transform: Doctor.slurmWait
+    )
+    var slurmWait: Duration = Doctor.slurmProbeLimit
 
     /// How long an environment's python may take to print its version.
     static let runLimit: Double = 10
@@ -49,7 +61,7 @@ struct Doctor: AsyncParsableCommand {
         }
         for finding in Doctor.permissionFindings(layout) { report(finding) }
         if let settings, settings.executor == .slurm {
-            for finding in await Doctor.slurmFindings(layout, settings) { report(finding) }
+            for finding in await Doctor.slurmFindings(layout, settings, waiting: slurmWait) { report(finding) }
         }
         var checked: [String: Finding] = [:]
         let reader = WorkspaceReader(layout: layout)

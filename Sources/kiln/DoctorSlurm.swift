@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import KilnBuild
 import KilnProtocol
@@ -6,10 +7,23 @@ import KilnWorkspace
 /// † `kiln doctor` with `[build] executor = "slurm"`: Slurm's commands are on PATH, the partition exists and is up,
 /// and a tiny job, submitted as build jobs are, runs on a node that sees the workspace at the same path.
 extension Doctor {
-    /// How long the test job may wait for a node before the check gives up (and cancels it).
+    /// How long the test job may wait for a node and run before the check gives up (and cancels it), unless
+    /// `--slurm-wait` says otherwise.
     static let slurmProbeLimit: Duration = .seconds(60)
 
-    static func slurmFindings(_ layout: WorkspaceLayout, _ settings: WorkspaceSettings) async -> [Finding] {
+    /// Reads `--slurm-wait`.
+    static func slurmWait(_ text: String) throws -> Duration {
+        guard let wait = DurationText.parse(text), wait > .zero else {
+            throw ValidationError("--slurm-wait takes a duration such as \"90s\" or \"5m\", not '\(text)'")
+        }
+        return wait
+    }
+
+    static func slurmFindings(
+        _ layout: WorkspaceLayout,
+        _ settings: WorkspaceSettings,
+        waiting limit: Duration
+    ) async -> [Finding] {
         let commands = ["sbatch", "squeue", "scancel", "sinfo"]
         let absent = commands.filter { onPath($0) == nil }
         guard absent.isEmpty else {
@@ -33,7 +47,7 @@ extension Doctor {
         }
         findings.append(partition)
         if partition.isMissing { return findings }
-        findings.append(await probeFinding(layout, settings, slurm))
+        findings.append(await probeFinding(layout, settings, slurm, limit: limit))
         return findings
     }
 
@@ -75,7 +89,8 @@ extension Doctor {
     private static func probeFinding(
         _ layout: WorkspaceLayout,
         _ settings: WorkspaceSettings,
-        _ slurm: SlurmCommands
+        _ slurm: SlurmCommands,
+        limit: Duration
     ) async -> Finding {
         let token = String(UInt64.random(in: 0...UInt64.max), radix: 16)
         let probe = layout.scratch + "/doctor-\(token)"
@@ -105,7 +120,7 @@ extension Doctor {
         } catch {
             return Finding(isMissing: true, text: "Slurm: \(error)")
         }
-        let deadline = ContinuousClock.now + slurmProbeLimit
+        let deadline = ContinuousClock.now + limit
         var state: SlurmJobState = .pending
         while ContinuousClock.now < deadline {
             if let asked = try? await slurm.state(ofJob: id) { state = asked }
@@ -116,8 +131,9 @@ extension Doctor {
             _ = try? await slurm.cancel(id)
             return Finding(
                 isMissing: true,
-                text: "Slurm: the test job \(id) did not finish within \(slurmProbeLimit) (`squeue -j \(id)` says "
-                    + "why it waits); build jobs would wait as long"
+                text: "Slurm: the test job \(id) did not finish within \(DurationText.text(limit)) and was cancelled "
+                    + "(`squeue -j \(id)` says why a job waits: a busy or drained partition); build jobs would wait as "
+                    + "long, or try a longer --slurm-wait"
             )
         }
         let lines = (WorkspaceFiles.readText(seen) ?? "").split(separator: "\n").map(String.init)

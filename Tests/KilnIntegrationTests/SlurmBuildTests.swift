@@ -349,25 +349,25 @@ struct SlurmBuildTests {
         let cluster = try SlurmCluster.start()
         defer { cluster.stop() }
         let ws = try workspace(cluster)
-        let doctor = { (workspace: String) in
+        let doctor = { (workspace: String, more: [String]) in
             TestWorkspace.run(
                 "/usr/bin/env",
-                ["SLURM_CONF=" + cluster.configFile, TestWorkspace.kiln, "doctor", "--workspace", workspace]
+                ["SLURM_CONF=" + cluster.configFile, TestWorkspace.kiln, "doctor", "--workspace", workspace] + more
             )
         }
-        let healthy = doctor(ws.root)
+        let healthy = doctor(ws.root, [])
         #expect(healthy.output.contains("ok: Slurm: partition 'debug' is up"), "\(healthy.output)")
         #expect(healthy.output.contains("saw the workspace at \(ws.root)"), "\(healthy.output)")
         #expect(!healthy.output.contains("missing: Slurm"))
         // A partition the cluster does not have.
         try ws.editSettings { $0.replacingOccurrences(of: "partition = \"debug\"", with: "partition = \"gpu\"") }
-        let wrong = doctor(ws.root)
+        let wrong = doctor(ws.root, [])
         #expect(wrong.status == 1)
         #expect(wrong.output.contains("missing: Slurm: there is no partition 'gpu' (the cluster has: debug)"))
         try ws.editSettings { $0.replacingOccurrences(of: "partition = \"gpu\"", with: "partition = \"debug\"") }
         // A partition its admins have set down: jobs would wait, and no test job is submitted.
         #expect(cluster.run(["scontrol", "update", "PartitionName=debug", "State=DOWN"]).status == 0)
-        let down = doctor(ws.root)
+        let down = doctor(ws.root, [])
         #expect(down.status == 1)
         #expect(
             down.output.contains("missing: Slurm: partition 'debug' is down, so build jobs would wait"),
@@ -375,6 +375,19 @@ struct SlurmBuildTests {
         )
         #expect(!cluster.jobs().contains { $0.name.hasPrefix("kiln-doctor-") && $0.state == "PENDING" })
         #expect(cluster.run(["scontrol", "update", "PartitionName=debug", "State=UP"]).status == 0)
+        // Its only node drained: the test job waits for a node, and the doctor gives up after --slurm-wait,
+        // cancelling it.
+        let drain = ["scontrol", "update", "NodeName=localhost", "State=DRAIN", "Reason=kiln-test"]
+        #expect(cluster.run(drain).status == 0)
+        let waited = doctor(ws.root, ["--slurm-wait", "3s"])
+        #expect(waited.status == 1)
+        #expect(waited.output.contains("did not finish within 3s and was cancelled"), "\(waited.output)")
+        let probe = try #require(cluster.jobs().first { $0.name.hasPrefix("kiln-doctor-") && $0.state != "COMPLETED" })
+        #expect(cluster.waitForState(of: probe.id, in: ["CANCELLED"]) == "CANCELLED")
+        #expect(cluster.run(["scontrol", "update", "NodeName=localhost", "State=RESUME"]).status == 0)
+        let soon = doctor(ws.root, ["--slurm-wait", "soon"])
+        #expect(soon.status == 2)
+        #expect(soon.output.contains("--slurm-wait takes a duration such as \"90s\" or \"5m\", not 'soon'"))
         // A workspace the node does not see at the same path: mounted there only in the doctor's own namespace.
         let hidden = NSTemporaryDirectory() + "kiln-hidden-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: hidden, withIntermediateDirectories: false)
