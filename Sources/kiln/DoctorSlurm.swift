@@ -121,10 +121,18 @@ extension Doctor {
             return Finding(isMissing: true, text: "Slurm: \(error)")
         }
         let deadline = ContinuousClock.now + limit
-        var state: SlurmJobState = .pending
+        var state: SlurmJobState = .pending(reason: "")
         while ContinuousClock.now < deadline {
             if let asked = try? await slurm.state(ofJob: id) { state = asked }
             if state.isOver { break }
+            if case .pending(let reason) = state, let why = SlurmPendingReason.cannotStart(reason) {
+                _ = try? await slurm.cancel(id)
+                return Finding(
+                    isMissing: true,
+                    text: "Slurm: the test job \(id), submitted as build jobs are, cannot start: \(why) (Slurm's "
+                        + "reason: \(reason)); every build job would wait forever"
+                )
+            }
             try? await Task.sleep(for: .milliseconds(200))
         }
         guard state.isOver else {

@@ -90,6 +90,13 @@ struct Init: ParsableCommand {
         # keep_pythons = false     # build from the host's Python where it is, not a copy in .kiln/pythons
         # skip_import_check = ["torch"]   # libraries not imported after a build (they need another host to load)
         # keep = "14d"             # built environments nothing refers to are collected after this
+        # executor = "slurm"       # each build a Slurm job, on a node that mounts this workspace at the same path
+
+        # [slurm]                                # with executor = "slurm"; `kiln doctor` checks the setup
+        # partition = "build"                    # default: the cluster's default partition
+        # account = "data-team"                  # default: the user's default account
+        # time_limit = "90m"                     # sbatch --time; default: the build timeout plus a minute
+        # options = ["--mem=8G", "--cpus-per-task=4"]   # more sbatch options, one long option each
 
         # [policy]
         # allowed = ["pandas", "scikit-learn"]   # when set, the only libraries a spec may name

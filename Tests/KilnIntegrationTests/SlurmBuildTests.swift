@@ -411,6 +411,43 @@ struct SlurmBuildTests {
         #expect(bare.output.contains("not on PATH, and [build] executor = \"slurm\" submits every build with them"))
     }
 
+    /// A job that asks for more than any node has (`--cpus-per-task=64` on a node of 2) is accepted by `sbatch` and
+    /// would wait forever (`PartitionConfig`): it is cancelled, and the build fails saying what to change. The doctor
+    /// says the same of its test job, at once rather than after its wait.
+    @Test func aJobThatCanNeverStartFailsInsteadOfWaitingForever() async throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        let ws = try TestWorkspace(
+            settings: "executor = \"slurm\"\n[slurm]\npartition = \"debug\"\noptions = [\"--cpus-per-task=64\"]\n",
+            keepPythons: true
+        )
+        try ws.start(environment: cluster.environment)
+        try ws.save("saved/greedy", Self.greet)
+        let failed = try await ws.waitForState("saved/greedy", .failed)
+        let job = try #require(jobs(of: "greedy", in: cluster).first)
+        #expect(
+            failed.message.contains(
+                "Slurm job \(job.id) cannot start: it asks for more than any node of the partition has"
+            ),
+            "\(failed.message)"
+        )
+        #expect(failed.message.contains("(Slurm's reason: PartitionConfig)"))
+        #expect(cluster.waitForState(of: job.id, in: ["CANCELLED"]) == "CANCELLED")
+        let log = try String(contentsOfFile: ws.path("saved/greedy/logs/build-1.log"), encoding: .utf8)
+        #expect(log.contains("cannot start"))
+        let doctor = TestWorkspace.run(
+            "/usr/bin/env",
+            ["SLURM_CONF=" + cluster.configFile, TestWorkspace.kiln, "doctor", "--workspace", ws.root]
+        )
+        #expect(doctor.status == 1)
+        #expect(
+            doctor.output.contains("submitted as build jobs are, cannot start: it asks for more"),
+            "\(doctor.output)"
+        )
+        // Said as soon as Slurm says it, not after the minute the test job may wait for a node.
+        #expect(!doctor.output.contains("did not finish within"))
+    }
+
     @Test func aJobWaitingForANodeSaysSoUntilItRuns() async throws {
         let cluster = try SlurmCluster.start()
         defer { cluster.stop() }
@@ -422,10 +459,11 @@ struct SlurmBuildTests {
         #expect(cluster.waitForState(of: blockerID, in: ["RUNNING"]) == "RUNNING")
         let ws = try workspace(cluster)
         try ws.save("saved/patient", Self.greet)
-        let waiting = try await ws.waitForStatus("saved/patient") { $0.message.contains("waiting for a node") }
+        // With Slurm's reason, once its scheduler has given one.
+        let waiting = try await ws.waitForStatus("saved/patient") { $0.message.contains("(pending: Resources)") }
         let job = try #require(jobs(of: "patient", in: cluster).first)
         #expect(waiting.state == .building)
-        #expect(waiting.message.hasPrefix("waiting for a node in Slurm job \(job.id) (pending)"))
+        #expect(waiting.message.hasPrefix("waiting for a node in Slurm job \(job.id) (pending: Resources)"))
         #expect(cluster.run(["scancel", blockerID]).status == 0)
         try await ws.waitForState("draft/patient", .ready)
     }

@@ -71,6 +71,11 @@ struct BuildProgressTests {
         let waiting = try #require(BuildProgressTests.statusWrites(ws.decide()).first)
         #expect(waiting.slurmJob == "812")
         #expect(waiting.message.hasPrefix("waiting for a node in Slurm job 812 (pending); follow it with"))
+        ws.settle()
+        // Slurm's reason, once it gives one.
+        ws.activeBuild?.slurmJob = SlurmJobSeen(id: "812", waiting: true, reason: "Priority")
+        let why = try #require(BuildProgressTests.statusWrites(ws.decide()).first)
+        #expect(why.message.hasPrefix("waiting for a node in Slurm job 812 (pending: Priority); follow it with"))
         #expect(Status(parsing: waiting.rendered())?.slurmJob == "812")
         #expect(waiting.rendered().contains("slurm_job = \"812\"\n"))
         ws.settle()

@@ -119,7 +119,8 @@ struct SlurmJobVerdictTests {
     }
 
     @Test func squeueWordsAreRead() {
-        #expect(SlurmJobState(squeueWord: "PENDING") == .pending)
+        #expect(SlurmJobState(squeueWord: "PENDING") == .pending(reason: ""))
+        #expect(SlurmJobState(squeueWord: "PENDING", reason: " Priority ") == .pending(reason: "Priority"))
         #expect(SlurmJobState(squeueWord: "RUNNING") == .running)
         #expect(SlurmJobState(squeueWord: "COMPLETING") == .running)
         #expect(SlurmJobState(squeueWord: "COMPLETED ") == .ended("COMPLETED"))
@@ -127,19 +128,39 @@ struct SlurmJobVerdictTests {
         #expect(SlurmJobState(squeueWord: "") == nil)
         #expect(SlurmJobState(squeueWord: "BOGUS") == nil)
         #expect(SlurmJobState.forgotten.isOver && SlurmJobState.ended("FAILED").isOver)
-        #expect(!SlurmJobState.pending.isOver && !SlurmJobState.running.isOver)
+        #expect(!SlurmJobState.pending(reason: "").isOver && !SlurmJobState.running.isOver)
     }
 
     /// One `squeue` answers for every followed job: as a real one-node cluster printed it for jobs 1 and 2 and an
     /// id it never had (squeue lists the jobs it knows and leaves the others out).
     @Test func oneSqueueAnswerIsReadForEveryJobAskedAbout() {
-        let states = SlurmJobState.read(squeueAnswer: "2|COMPLETING\n1|RUNNING\n", asked: ["1", "2", "999"])
-        #expect(states == ["1": .running, "2": .running, "999": .forgotten])
+        let answer = "2|COMPLETING|None\n1|RUNNING|None\n3|PENDING|ReqNodeNotAvail, UnavailableNodes:n[1-2]|x\n"
+        let states = SlurmJobState.read(squeueAnswer: answer, asked: ["1", "2", "3", "999"])
+        #expect(
+            states == [
+                "1": .running, "2": .running, "3": .pending(reason: "ReqNodeNotAvail, UnavailableNodes:n[1-2]|x"),
+                "999": .forgotten,
+            ]
+        )
         // A word Kiln does not know leaves its job out (asked again), a line without a state is ignored, and a job
         // listed but not asked about is not answered.
         let odd = SlurmJobState.read(squeueAnswer: "7|SOMETHING_NEW\n8\n9|TIMEOUT\n", asked: ["7", "8"])
         #expect(odd == ["8": .forgotten])
         #expect(SlurmJobState.read(squeueAnswer: "", asked: ["3", "4"]) == ["3": .forgotten, "4": .forgotten])
+    }
+
+    /// A pending job's reason: most mean later, a few that the job as asked can never start (as a real cluster said
+    /// of `--cpus-per-task=4` on a node of 2: `PartitionConfig`).
+    @Test func aPendingReasonSaysWhetherTheJobCanEverStart() throws {
+        for later in ["Priority", "Resources", "None", "", "ReqNodeNotAvail, UnavailableNodes:n1", "AssocGrpCpuLimit"] {
+            #expect(SlurmPendingReason.cannotStart(later) == nil)
+        }
+        let config = try #require(SlurmPendingReason.cannotStart("PartitionConfig"))
+        #expect(config.contains("ask for less in [slurm] options"))
+        #expect(SlurmPendingReason.cannotStart("PartitionTimeLimit")?.contains("[slurm] time_limit") == true)
+        #expect(SlurmPendingReason.cannotStart("InvalidAccount")?.contains("[slurm] account") == true)
+        #expect(SlurmPendingReason.shown("None") == nil && SlurmPendingReason.shown("") == nil)
+        #expect(SlurmPendingReason.shown("Priority") == "Priority")
     }
 
     @Test func theJobsOwnResultComesFirst() {

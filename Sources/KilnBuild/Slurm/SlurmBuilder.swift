@@ -208,7 +208,7 @@ public struct SlurmBuilder: Sendable {
     ) async -> BuildOutcome {
         var deadline: ContinuousClock.Instant?
         var shown: BuildProgress?
-        var state: SlurmJobState = jobID == nil ? .forgotten : .pending
+        var state: SlurmJobState = jobID == nil ? .forgotten : .pending(reason: "")
         var seen: SlurmJobSeen?
         // Once the job has written its result, Slurm is asked again at once, for a short while, so the job's process
         // has ended before its folder goes.
@@ -236,10 +236,23 @@ public struct SlurmBuilder: Sendable {
                 if let answered = await queue.state(of: id) {
                     state = answered
                     // A job that has begun on its node, or written to its folder, no longer waits.
-                    let now = SlurmJobSeen(id: id, waiting: state == .pending && !folder.started)
+                    let pending: String? = if case .pending(let reason) = state, !folder.started { reason } else { nil }
+                    let now = SlurmJobSeen(
+                        id: id,
+                        waiting: pending != nil,
+                        reason: pending.flatMap(SlurmPendingReason.shown)
+                    )
                     if now != seen {
                         seen = now
                         observer.job(now)
+                    }
+                    // Asked for as it is, the job will never start: waiting would leave the build `building` forever.
+                    if let pending, let why = SlurmPendingReason.cannotStart(pending) {
+                        _ = await Self.outsideCancellation { try? await commands.cancel(id) }
+                        let message = "Slurm job \(id) cannot start: \(why) (Slurm's reason: \(pending)); it was cancelled"
+                        log.say("failed: \(message)")
+                        folder.remove()
+                        return .failed(message)
                     }
                     if !now.waiting, deadline == nil {
                         deadline = ContinuousClock.now + settings.timeout + Self.timeoutGrace

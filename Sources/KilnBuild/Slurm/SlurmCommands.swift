@@ -78,7 +78,7 @@ public struct SlurmCommands: Sendable {
         guard !ids.isEmpty else { return [:] }
         let answer = try await run(
             "squeue",
-            ["--noheader", "--states=all", "--jobs=" + ids.joined(separator: ","), "--format=%i|%T"]
+            ["--noheader", "--states=all", "--jobs=" + ids.joined(separator: ","), "--format=%i|%T|%r"]
         )
         if !answer.succeeded {
             // squeue says this when the only id it was asked about is one its controller has forgotten (asked about

@@ -147,7 +147,8 @@ struct Decision {
         let follow = "follow it with `tail -f logs/build-\(active.build).log` or `kiln logs \(name) --follow`"
         let doing: String =
             switch (active.progress, active.slurmJob) {
-            case (nil, let job?) where job.waiting: "waiting for a node in Slurm job \(job.id) (pending)"
+            case (nil, let job?) where job.waiting:
+                "waiting for a node in Slurm job \(job.id) (pending\(job.reason.map { ": " + $0 } ?? ""))"
             case (let progress, let job?): "\(progress?.summary ?? "building") in Slurm job \(job.id)"
             case (let progress, nil): progress?.summary ?? "building"
             }

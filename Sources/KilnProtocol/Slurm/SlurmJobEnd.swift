@@ -1,7 +1,8 @@
 /// Where a job stands, as Slurm says it (`squeue -o %T`), or that Slurm no longer knows it.
 public enum SlurmJobState: Sendable, Equatable {
-    /// Waiting for a node, or held: it has not run yet.
-    case pending
+    /// Waiting for a node, or held: it has not run yet. `reason` is Slurm's word for why (`squeue -o %r`:
+    /// `Priority`, `Resources`, `PartitionConfig`, ...; `None` or empty when it has not said).
+    case pending(reason: String)
     /// Running, or finishing on its node.
     case running
     /// Over, with Slurm's word for how (`COMPLETED`, `FAILED`, `CANCELLED`, `TIMEOUT`, `NODE_FAIL`, ...).
@@ -9,12 +10,13 @@ public enum SlurmJobState: Sendable, Equatable {
     /// Slurm has forgotten the job (`MinJobAge` passed, or its controller lost its state): only the disk can tell.
     case forgotten
 
-    /// `squeue`'s `%T` word; nil for an empty or unknown word (read again later).
-    public init?(squeueWord word: String) {
+    /// `squeue`'s `%T` word, and for a pending job its `%r` reason; nil for an empty or unknown word (read again
+    /// later).
+    public init?(squeueWord word: String, reason: String = "") {
         switch word.trimmingCharacters(in: .whitespaces) {
         case "PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING", "SUSPENDED",
             "RESV_DEL_HOLD", "POWER_UP_NODE":
-            self = .pending
+            self = .pending(reason: reason.trimmingCharacters(in: .whitespaces))
         case "RUNNING", "COMPLETING", "STAGE_OUT", "SIGNALING", "STOPPED", "UPDATE_DB":
             self = .running
         case "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "BOOT_FAIL", "DEADLINE", "OUT_OF_MEMORY",
@@ -33,16 +35,20 @@ public enum SlurmJobState: Sendable, Equatable {
         }
     }
 
-    /// Reads one successful answer of `squeue --noheader --states=all --jobs=ID,ID,... --format=%i|%T` to the ids
-    /// in `asked`: each job listed with its state, and each one not listed as forgotten (squeue lists every job its
-    /// controller still knows, in any state). A job listed with a word this reader does not know is left out: it
-    /// is asked about again.
+    public var isPending: Bool {
+        if case .pending = self { true } else { false }
+    }
+
+    /// Reads one successful answer of `squeue --noheader --states=all --jobs=ID,ID,... --format=%i|%T|%r` to the
+    /// ids in `asked`: each job listed with its state (and a pending one's reason, which may hold spaces and `|`),
+    /// and each one not listed as forgotten (squeue lists every job its controller still knows, in any state). A
+    /// job listed with a word this reader does not know is left out: it is asked about again.
     public static func read(squeueAnswer output: String, asked: [String]) -> [String: SlurmJobState] {
         var listed: [String: SlurmJobState?] = [:]
         for line in output.split(separator: "\n") {
-            let fields = line.split(separator: "|", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard fields.count == 2 else { continue }
-            listed[fields[0]] = SlurmJobState(squeueWord: fields[1])
+            let fields = line.split(separator: "|", maxSplits: 2).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.count >= 2 else { continue }
+            listed[fields[0]] = SlurmJobState(squeueWord: fields[1], reason: fields.count > 2 ? fields[2] : "")
         }
         var states: [String: SlurmJobState] = [:]
         for id in asked {
@@ -62,10 +68,13 @@ public struct SlurmJobSeen: Sendable, Equatable {
     public var id: String
     /// Pending: Slurm has not started it yet (the partition is busy, or the job is held).
     public var waiting: Bool
+    /// Slurm's word for why it waits (`Priority`, `Resources`, ...), when it has given one.
+    public var reason: String?
 
-    public init(id: String, waiting: Bool) {
+    public init(id: String, waiting: Bool, reason: String? = nil) {
         self.id = id
         self.waiting = waiting
+        self.reason = waiting ? reason : nil
     }
 }
 
@@ -142,7 +151,7 @@ public enum SlurmJobVerdict: Sendable, Equatable {
                     : "\(job) never started, and Slurm no longer knows it; \(again)"
             )
         case .pending, .running:
-            return .failed("\(job) is still \(state == .pending ? "waiting" : "running")")
+            return .failed("\(job) is still \(state.isPending ? "waiting" : "running")")
         }
     }
 }
