@@ -249,7 +249,8 @@ public struct SlurmBuilder: Sendable {
                     // Asked for as it is, the job will never start: waiting would leave the build `building` forever.
                     if let pending, let why = SlurmPendingReason.cannotStart(pending) {
                         _ = await Self.outsideCancellation { try? await commands.cancel(id) }
-                        let message = "Slurm job \(id) cannot start: \(why) (Slurm's reason: \(pending)); it was cancelled"
+                        let message =
+                            "Slurm job \(id) cannot start: \(why) (Slurm's reason: \(pending)); it was cancelled"
                         log.say("failed: \(message)")
                         folder.remove()
                         return .failed(message)
