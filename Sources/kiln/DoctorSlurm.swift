@@ -130,18 +130,24 @@ extension Doctor {
                 return Finding(
                     isMissing: true,
                     text: "Slurm: the test job \(id), submitted as build jobs are, cannot start: \(why) (Slurm's "
-                        + "reason: \(reason)); every build job would wait forever"
+                        + "reason: \(reason)); every build would fail so"
                 )
             }
             try? await Task.sleep(for: .milliseconds(200))
         }
         guard state.isOver else {
             _ = try? await slurm.cancel(id)
+            let doing =
+                if case .pending(let reason) = state {
+                    "was still waiting for a node (Slurm's reason: \(SlurmPendingReason.shown(reason) ?? "none given"))"
+                } else {
+                    "was still running"
+                }
             return Finding(
                 isMissing: true,
-                text: "Slurm: the test job \(id) did not finish within \(DurationText.text(limit)) and was cancelled "
-                    + "(`squeue -j \(id)` says why a job waits: a busy or drained partition); build jobs would wait as "
-                    + "long, or try a longer --slurm-wait"
+                text: "Slurm: the test job \(id) did not finish within \(DurationText.text(limit)): it \(doing), and "
+                    + "was cancelled; on a busy partition build jobs wait as long (a longer --slurm-wait tells whether "
+                    + "it runs at all)"
             )
         }
         let lines = (WorkspaceFiles.readText(seen) ?? "").split(separator: "\n").map(String.init)

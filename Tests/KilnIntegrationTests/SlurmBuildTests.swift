@@ -381,7 +381,10 @@ struct SlurmBuildTests {
         #expect(cluster.run(drain).status == 0)
         let waited = doctor(ws.root, ["--slurm-wait", "3s"])
         #expect(waited.status == 1)
-        #expect(waited.output.contains("did not finish within 3s and was cancelled"), "\(waited.output)")
+        #expect(
+            waited.output.contains("did not finish within 3s: it was still waiting for a node (Slurm's reason: "),
+            "\(waited.output)"
+        )
         let probe = try #require(cluster.jobs().first { $0.name.hasPrefix("kiln-doctor-") && $0.state != "COMPLETED" })
         #expect(cluster.waitForState(of: probe.id, in: ["CANCELLED"]) == "CANCELLED")
         #expect(cluster.run(["scontrol", "update", "NodeName=localhost", "State=RESUME"]).status == 0)
