@@ -2,8 +2,8 @@
 # The long versions of what CI runs briefly: a million fuzzed specs through the TOML gate and the spec parser, a
 # million generated requirement strings judged by Kiln and by packaging, libFuzzer on the TOML gate, the spec parser
 # and the requirement parser for 10 minutes each, 200 rounds of killing the daemon with SIGKILL at random moments, 40
-# runs of 12 batches of random user actions against the daemon (the property test), and a burst of 1,000 saves
-# (every one ready, each spec built once, the daemon's memory bounded).
+# runs of 12 batches of random user actions against the daemon (the property test), and a burst of 1,000 saves,
+# built locally and as Slurm jobs (every one ready, each spec built once, the daemon's memory bounded).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -32,9 +32,31 @@ struct BurstTests {
     static func memoryBoundKB(names: Int) -> Int { 2 * (40 * 1024 + 8 * names) }
 
     @Test func aBurstOfSavesAllReachReadyEachBuiltOnce() async throws {
-        let n = Self.size
         let ws = try TestWorkspace(settings: "concurrency = 2")
         try ws.start()
+        try await burst(ws, executor: "local")
+    }
+
+    /// † The same burst with builds as Slurm jobs, on a real one-node cluster: one job per distinct spec, every one
+    /// completed, and the names that share a spec wait for its job rather than submitting their own.
+    @Test func aBurstOfSavesThroughSlurmRunsOneJobPerDistinctSpec() async throws {
+        let cluster = try SlurmCluster.start()
+        defer { cluster.stop() }
+        let ws = try TestWorkspace(
+            settings: "executor = \"slurm\"\nconcurrency = 2\n[slurm]\npartition = \"debug\"\n",
+            keepPythons: true
+        )
+        try ws.start(environment: cluster.environment)
+        try await burst(ws, executor: "slurm")
+        let jobs = cluster.jobs().filter { $0.name.hasPrefix("kiln-burst-") }
+        #expect(jobs.count == min(Self.size, Self.specs.count), "\(jobs)")
+        #expect(jobs.allSatisfy { $0.state == "COMPLETED" }, "\(jobs)")
+    }
+
+    /// Saves `size` names at once, round robin over `specs`, and checks that every one reaches `ready`, each
+    /// distinct spec is built once, and the daemon's memory stays bounded.
+    func burst(_ ws: TestWorkspace, executor: String) async throws {
+        let n = Self.size
         try await ws.waitForLog("watching", timeout: .seconds(60))
         let names = (0..<n).map { String(format: "burst-%04d", $0) }
         let started = ContinuousClock.now
@@ -77,7 +99,9 @@ struct BurstTests {
         let bound = Self.memoryBoundKB(names: n)
         #expect(hwm < bound, "the daemon's VmHWM is \(hwm) KB, over \(bound) KB after \(n) saves")
         // The long run's figures, for its report.
-        print("burst: \(n) saves, \(distinct) distinct specs: all ready in \(took); daemon VmHWM \(hwm) KB")
+        print(
+            "burst (\(executor)): \(n) saves, \(distinct) distinct specs: all ready in \(took); daemon VmHWM \(hwm) KB"
+        )
     }
 
     /// The peak resident set of `pid` (`VmHWM` in /proc/PID/status), in KB.
