@@ -92,16 +92,17 @@ final class SlurmCluster: Sendable {
     }
 
     /// Polls squeue every 50 ms until the job is in one of `states` (by default any final one); returns that state,
-    /// or nil after `timeout`.
+    /// or nil after `timeout`. It waits without holding a thread: the test process's cooperative pool has one thread
+    /// per core (two here), and a test blocked on one for seconds starves every other test's polling.
     func waitForState(
         of id: String,
         in states: Set<String> = SlurmCluster.finalStates,
         timeout: Duration = .seconds(30)
-    ) -> String? {
+    ) async -> String? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let state = state(of: id), states.contains(state) { return state }
-            usleep(50_000)
+            try? await Task.sleep(for: .milliseconds(50))
         }
         return nil
     }

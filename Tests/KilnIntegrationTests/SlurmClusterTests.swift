@@ -28,14 +28,14 @@ struct SlurmClusterTests {
     }
 
     /// Waits until `path` has a complete first line; how long that took, nil after `timeout`.
-    static func waitForFirstLine(_ path: String, timeout: Duration = .seconds(20)) -> Duration? {
+    static func waitForFirstLine(_ path: String, timeout: Duration = .seconds(20)) async -> Duration? {
         let clock = ContinuousClock()
         let start = clock.now
         while clock.now < start + timeout {
             if let data = FileManager.default.contents(atPath: path), data.contains(UInt8(ascii: "\n")) {
                 return clock.now - start
             }
-            usleep(10_000)
+            try? await Task.sleep(for: .milliseconds(10))
         }
         return nil
     }
@@ -45,7 +45,7 @@ struct SlurmClusterTests {
         return String(format: "%.2f s", value)
     }
 
-    @Test func aJobRunsWritesItsOutputLiveAndCompletes() throws {
+    @Test func aJobRunsWritesItsOutputLiveAndCompletes() async throws {
         let clock = ContinuousClock()
         let started = clock.now
         let cluster = try SlurmCluster.start()
@@ -63,12 +63,12 @@ struct SlurmClusterTests {
                 "--wrap", "echo \"hello from job $SLURM_JOB_ID\"; sleep 0.5; echo bye",
             ]
         )
-        let firstLine = try #require(Self.waitForFirstLine(output), "the job wrote nothing into \(output)")
+        let firstLine = try #require(await Self.waitForFirstLine(output), "the job wrote nothing into \(output)")
         print("slurm cluster: sbatch to the job's first output line: \(Self.seconds(firstLine))")
         let contents = try String(contentsOfFile: output, encoding: .utf8)
         #expect(contents.hasPrefix("hello from job \(id)\n"))
 
-        let state = cluster.waitForState(of: id)
+        let state = await cluster.waitForState(of: id)
         let ended = clock.now
         #expect(state == "COMPLETED")
         print("slurm cluster: sbatch to COMPLETED in squeue: \(Self.seconds(ended - submitted))")
@@ -81,7 +81,7 @@ struct SlurmClusterTests {
     }
 
     /// From the moment the job's last command ends (it writes the time) to squeue's final state.
-    @Test func squeueShowsTheEndPromptly() throws {
+    @Test func squeueShowsTheEndPromptly() async throws {
         let cluster = try SlurmCluster.start()
         defer { cluster.stop() }
         let jobs = try Self.scratch()
@@ -91,7 +91,7 @@ struct SlurmClusterTests {
             cluster,
             ["--chdir=\(jobs)", "--output=/dev/null", "--wrap", "date +%s.%N > \(stamp)"]
         )
-        #expect(cluster.waitForState(of: id) == "COMPLETED")
+        #expect(await cluster.waitForState(of: id) == "COMPLETED")
         let seen = Date().timeIntervalSince1970
         let text = try String(contentsOfFile: stamp, encoding: .utf8)
         let ended = try #require(Double(text.trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -99,7 +99,7 @@ struct SlurmClusterTests {
         #expect(seen - ended < 5, "squeue showed the end \(seen - ended) s after it")
     }
 
-    @Test func aJobThatExitsNonZeroFailsWithItsExitCode() throws {
+    @Test func aJobThatExitsNonZeroFailsWithItsExitCode() async throws {
         let cluster = try SlurmCluster.start()
         defer { cluster.stop() }
         let jobs = try Self.scratch()
@@ -108,14 +108,14 @@ struct SlurmClusterTests {
             cluster,
             ["--chdir=\(jobs)", "--output=\(jobs)/fail.out", "--wrap", "echo failing; exit 3"]
         )
-        #expect(cluster.waitForState(of: id) == "FAILED")
+        #expect(await cluster.waitForState(of: id) == "FAILED")
         let record = try #require(cluster.jobCompRecord(of: id), "no jobcomp record: \(cluster.jobCompRecords)")
         #expect(record.contains(" JobState=FAILED "))
         #expect(record.contains(" ExitCode=3:0"))
         #expect(try String(contentsOfFile: jobs + "/fail.out", encoding: .utf8) == "failing\n")
     }
 
-    @Test func scancelEndsARunningJobAndItsProcesses() throws {
+    @Test func scancelEndsARunningJobAndItsProcesses() async throws {
         let cluster = try SlurmCluster.start()
         defer { cluster.stop() }
         let jobs = try Self.scratch()
@@ -125,8 +125,8 @@ struct SlurmClusterTests {
             cluster,
             ["--chdir=\(jobs)", "--output=/dev/null", "--wrap", "echo $$ > \(pidFile); exec sleep 60"]
         )
-        #expect(cluster.waitForState(of: id, in: ["RUNNING"]) == "RUNNING")
-        #expect(Self.waitForFirstLine(pidFile) != nil)
+        #expect(await cluster.waitForState(of: id, in: ["RUNNING"]) == "RUNNING")
+        #expect(await Self.waitForFirstLine(pidFile) != nil)
         let text = try String(contentsOfFile: pidFile, encoding: .utf8)
         let sleeper = try #require(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(SlurmCluster.isRunning(sleeper))
@@ -135,7 +135,7 @@ struct SlurmClusterTests {
         let cancelled = clock.now
         let result = cluster.run(["scancel", id])
         #expect(result.status == 0, "scancel: \(result.output)")
-        #expect(cluster.waitForState(of: id, timeout: .seconds(10)) == "CANCELLED")
+        #expect(await cluster.waitForState(of: id, timeout: .seconds(10)) == "CANCELLED")
         print("slurm cluster: scancel of a running job to CANCELLED: \(Self.seconds(clock.now - cancelled))")
         SlurmCluster.waitUntilGone([sleeper])
         #expect(!SlurmCluster.isRunning(sleeper), "the job's sleep outlived scancel")
@@ -143,17 +143,17 @@ struct SlurmClusterTests {
         #expect(record.contains(" JobState=CANCELLED "))
     }
 
-    @Test func scancelOfAPendingJobCancelsIt() throws {
+    @Test func scancelOfAPendingJobCancelsIt() async throws {
         let cluster = try SlurmCluster.start()
         defer { cluster.stop() }
         let id = try Self.submit(cluster, ["--hold", "--output=/dev/null", "--wrap", "true"])
         #expect(cluster.state(of: id) == "PENDING")
         #expect(cluster.run(["scancel", id]).status == 0)
-        #expect(cluster.waitForState(of: id, timeout: .seconds(10)) == "CANCELLED")
+        #expect(await cluster.waitForState(of: id, timeout: .seconds(10)) == "CANCELLED")
         #expect(cluster.jobCompRecord(of: id)?.contains(" JobState=CANCELLED ") == true)
     }
 
-    @Test func anUnknownJobIsAnErrorForSqueue() throws {
+    @Test func anUnknownJobIsAnErrorForSqueue() async throws {
         let cluster = try SlurmCluster.start()
         defer { cluster.stop() }
         let result = cluster.run(["squeue", "-h", "-t", "all", "-j", "424242", "-o", "%T"])
@@ -165,7 +165,7 @@ struct SlurmClusterTests {
     /// slurmd dies and the job's processes with it, as when the node goes down: the controller notices within
     /// SlurmdTimeout and MessageTimeout and ends the job NODE_FAIL (with --no-requeue; by default Slurm would
     /// requeue the batch job instead). A new slurmd brings the node back.
-    @Test func aJobOnANodeThatDiesEndsNodeFail() throws {
+    @Test func aJobOnANodeThatDiesEndsNodeFail() async throws {
         let cluster = try SlurmCluster.start()
         defer { cluster.stop() }
         let jobs = try Self.scratch()
@@ -174,8 +174,8 @@ struct SlurmClusterTests {
             cluster,
             ["--no-requeue", "--chdir=\(jobs)", "--output=\(jobs)/long.out", "--wrap", "echo started; sleep 300"]
         )
-        #expect(cluster.waitForState(of: id, in: ["RUNNING"]) == "RUNNING")
-        #expect(Self.waitForFirstLine(jobs + "/long.out") != nil)
+        #expect(await cluster.waitForState(of: id, in: ["RUNNING"]) == "RUNNING")
+        #expect(await Self.waitForFirstLine(jobs + "/long.out") != nil)
         #expect(!cluster.stepdPIDs().isEmpty, "no slurmstepd of this cluster runs the job")
 
         let clock = ContinuousClock()
@@ -183,7 +183,7 @@ struct SlurmClusterTests {
         cluster.killSlurmd()
         // slurmstepd, the batch script and its sleep.
         #expect(cluster.killJobProcesses() >= 3)
-        let state = cluster.waitForState(of: id, timeout: .seconds(90))
+        let state = await cluster.waitForState(of: id, timeout: .seconds(90))
         #expect(state == "NODE_FAIL")
         print("slurm cluster: node death to \(state ?? "no final state"): \(Self.seconds(clock.now - died))")
         #expect(cluster.jobCompRecord(of: id)?.contains(" JobState=NODE_FAIL ") == true)
@@ -191,12 +191,12 @@ struct SlurmClusterTests {
 
         try cluster.restartSlurmd()
         let after = try Self.submit(cluster, ["--chdir=\(jobs)", "--output=/dev/null", "--wrap", "true"])
-        #expect(cluster.waitForState(of: after) == "COMPLETED")
+        #expect(await cluster.waitForState(of: after) == "COMPLETED")
     }
 
     /// Two clusters side by side, each with its own ports; stop() cancels what runs and leaves none of the
     /// cluster's processes nor its folder, and a second stop() is harmless.
-    @Test func twoClustersRunSideBySideAndStopCompletely() throws {
+    @Test func twoClustersRunSideBySideAndStopCompletely() async throws {
         let one = try SlurmCluster.start()
         defer { one.stop() }
         let two = try SlurmCluster.start()
@@ -207,8 +207,8 @@ struct SlurmClusterTests {
         )
         let running = try Self.submit(one, ["--output=/dev/null", "--wrap", "sleep 60"])
         let quick = try Self.submit(two, ["--output=/dev/null", "--wrap", "true"])
-        #expect(one.waitForState(of: running, in: ["RUNNING"]) == "RUNNING")
-        #expect(two.waitForState(of: quick) == "COMPLETED")
+        #expect(await one.waitForState(of: running, in: ["RUNNING"]) == "RUNNING")
+        #expect(await two.waitForState(of: quick) == "COMPLETED")
         // Each cluster numbers its own jobs: the same id names a running job in one and an ended job in the other.
         #expect(one.state(of: running) == "RUNNING")
         #expect(!one.stepdPIDs().isEmpty)
