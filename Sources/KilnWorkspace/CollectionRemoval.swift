@@ -55,35 +55,32 @@ public struct CollectionRemoval: Sendable {
             guard let lock else { throw .inUse("a build of it started") }
             let trash: String
             do {
-                trash = try unregister(entry)
+                trash = try moveAside(entry)
             } catch {
                 lock.release()
-                throw .failed(error)
+                throw error
             }
             lock.release()
             try delete(trash)
         case .python:
             // A build picks its python before its environment names it: none is removed while one runs.
             guard !survey.buildRunning() else { throw .inUse("a build is running, and may be using it") }
-            let trash: String
-            do {
-                trash = try unregister(entry)
-            } catch {
-                throw .failed(error)
-            }
-            try delete(trash)
+            try delete(try moveAside(entry))
         case .leftover:
             try delete(survey.path(entry))
         case .tool:
             // A job submitted since the survey may name it.
             guard !survey.toolsNamedByJobs().contains(entry.name) else { throw .inUse("a Slurm job's script names it") }
-            let trash: String
-            do {
-                trash = try unregister(entry)
-            } catch {
-                throw .failed(error)
-            }
-            try delete(trash)
+            try delete(try moveAside(entry))
+        }
+    }
+
+    /// `unregister`, a failure of which skips the entry.
+    private func moveAside(_ entry: CollectionEntry) throws(Skip) -> String {
+        do {
+            return try unregister(entry)
+        } catch {
+            throw .failed(error)
         }
     }
 

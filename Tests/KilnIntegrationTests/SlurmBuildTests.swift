@@ -1,5 +1,6 @@
 import Foundation
 import KilnProtocol
+import KilnWorkspace
 import Testing
 
 /// `[build] executor = "slurm"` with the real daemon and a real one-node Slurm cluster (munged, slurmctld, slurmd)
@@ -64,7 +65,7 @@ struct SlurmBuildTests {
         try ws.save("saved/watched", Self.sleepy)
         try await ws.waitForStatus("saved/watched") { $0.state == .building }
         // Written by the job on its node while the build runs, read by a person's `kiln logs --follow`.
-        let followed = await offPool { ws.kilnCommand("logs", "watched", "--follow") }
+        let followed = await OwnThread.run("test-command") { ws.kilnCommand("logs", "watched", "--follow") }
         #expect(followed.status == 0, "\(followed.output)")
         #expect(followed.output.contains("running as Slurm job"))
         #expect(followed.output.contains("import kiln_demo_sleepy (kiln-demo-sleepy 1.0.0): ok"))
@@ -350,10 +351,11 @@ struct SlurmBuildTests {
         let cluster = try SlurmCluster.start()
         defer { cluster.stop() }
         let ws = try workspace(cluster)
-        // Run off the pool: a doctor waits seconds for its test job.
+        // On a thread of its own: a doctor waits seconds for its test job, and the test process's cooperative pool has
+        // one thread per core (two here); a test blocked on one starves every other test's polling.
         let configFile = cluster.configFile
         let doctor = { (workspace: String, more: [String]) in
-            await offPool {
+            await OwnThread.run("test-command") {
                 TestWorkspace.run(
                     "/usr/bin/env",
                     ["SLURM_CONF=" + configFile, TestWorkspace.kiln, "doctor", "--workspace", workspace] + more
@@ -445,7 +447,7 @@ struct SlurmBuildTests {
         #expect(log.contains("cannot start"))
         let configFile = cluster.configFile
         let root = ws.root
-        let doctor = await offPool {
+        let doctor = await OwnThread.run("test-command") {
             TestWorkspace.run(
                 "/usr/bin/env",
                 ["SLURM_CONF=" + configFile, TestWorkspace.kiln, "doctor", "--workspace", root]
@@ -557,14 +559,6 @@ struct SlurmBuildTests {
         #expect((3...7).contains(during.count), "\(during)")
         #expect(during.allSatisfy { $0.jobs == 3 }, "\(during)")
         #expect(cluster.jobs().filter { $0.name.hasPrefix("kiln-") }.count == 3)
-    }
-}
-
-/// Runs `body`, a command that blocks for seconds, on a thread of its own: the test process's cooperative pool has one
-/// thread per core (two here), and a test blocked on one starves every other test's polling.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: body()) }.start()
     }
 }
 
